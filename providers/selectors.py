@@ -1,0 +1,40 @@
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from register.selectors import Obligation, obligations
+
+from .models import Participation, Provider
+from .permissions import providers_of
+
+
+def providers_for_user(user) -> QuerySet[Provider]:
+    return providers_of(user).prefetch_related("categories", "care_types").order_by("name")
+
+
+@dataclass
+class ProviderObligations:
+    current: list[Obligation]
+    upcoming: list[Obligation]
+    participations: dict[int, Participation]  # registry id -> participation
+
+
+def provider_obligations(*, provider: Provider, on: date) -> ProviderObligations:
+    """Obligations in force on ``on`` and those that start later, with readiness records.
+
+    Expects ``provider`` with categories and care types prefetched. A fixed number of queries.
+    """
+    categories = [c.code for c in provider.categories.all()]
+    care_types = [c.code for c in provider.care_types.all()]
+    current = obligations(category_codes=categories, care_type_codes=care_types, on=on)
+    current_ids = {o.decision_id for o in current}
+    upcoming = [
+        o
+        for o in obligations(category_codes=categories, care_type_codes=care_types, on=None)
+        if o.decision_id not in current_ids and o.effective_from > on
+    ]
+    participations = {
+        p.registry_id: p for p in Participation.objects.filter(provider=provider)
+    }
+    return ProviderObligations(current=current, upcoming=upcoming, participations=participations)

@@ -1,0 +1,542 @@
+"""State changes of the Register: one transaction each, permission checked, audit written.
+
+Follow-up work (PDFs, e-mail) is dispatched with ``transaction.on_commit`` so that a change that
+rolls back sends nothing.
+"""
+
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from . import permissions
+from .audit import audit_record, field_changes, snapshot
+from .constants import (
+    DatasetStatus,
+    DecisionOutcome,
+    DocumentKind,
+    PseudonymType,
+    Role,
+    SubmissionStage,
+    SubmissionStatus,
+)
+from .exceptions import DatasetLocked, DomainError, PermissionDenied, PseudonymNotAllowed
+from .models import (
+    DatasetVersion,
+    Decision,
+    Document,
+    Indicator,
+    ProviderCategory,
+    PseudonymRequest,
+    Registry,
+    Requirement,
+    Submission,
+    Variable,
+)
+from .workflow import check_transition
+
+VARIABLE_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "data_type",
+    "unit",
+    "code_system",
+    "code_system_code",
+    "purposes",
+    "personal_data",
+    "generalisation",
+    "necessity",
+    "proportionality",
+    "subsidiarity",
+    "ehr_source",
+]
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You may not do this."))
+
+
+def registry_staff_add(*, registry: Registry, user) -> None:
+    """Registry staff act only on the registries they are granted (object permission)."""
+    group, _created = Group.objects.get_or_create(name=Role.REGISTRY)
+    user.groups.add(group)
+    assign_perm(permissions.MANAGE_DOSSIER, user, registry)
+
+
+# --- Dataset versions (the accountability table) -------------------------------------------
+
+
+def _lock_draft(dataset_version: DatasetVersion) -> DatasetVersion:
+    """Re-read the version under a row lock and refuse if it is no longer a draft."""
+    locked = DatasetVersion.objects.select_for_update().get(pk=dataset_version.pk)
+    if locked.is_locked:
+        raise DatasetLocked(
+            _("Version %(number)s has been submitted and cannot be changed; create a new version.")
+            % {"number": locked.number}
+        )
+    return locked
+
+
+def dataset_version_create(*, registry: Registry, actor, copy_previous: bool = True) -> DatasetVersion:
+    """A new draft version; by default a copy of the registry's newest version."""
+    _require(permissions.can_manage_dossier(actor, registry))
+    with transaction.atomic():
+        Registry.objects.select_for_update().get(pk=registry.pk)
+        previous = registry.dataset_versions.order_by("-number").first()
+        version = DatasetVersion.objects.create(
+            registry=registry,
+            number=(previous.number + 1) if previous else 1,
+            based_on=previous if copy_previous else None,
+        )
+        if previous and copy_previous:
+            copy_table(source=previous, target=version)
+        audit_record(
+            actor=actor,
+            action="dataset_version.create",
+            obj=version,
+            registry=registry,
+            changes={"based_on": previous.number if previous and copy_previous else None},
+        )
+    return version
+
+
+def copy_table(*, source: DatasetVersion, target: DatasetVersion) -> None:
+    """Copy variables, requirements, indicators and pseudonym requests in a few bulk queries."""
+    variables = list(source.variables.all())
+    new_variables = Variable.objects.bulk_create(
+        [
+            Variable(dataset_version=target, **{name: getattr(v, name) for name in VARIABLE_FIELDS})
+            for v in variables
+        ]
+    )
+    if not new_variables or new_variables[0].pk is None:
+        new_variables = list(target.variables.all())
+    id_by_code = {v.code: v.pk for v in new_variables}
+    old_code_by_id = {v.pk: v.code for v in variables}
+    Requirement.objects.bulk_create(
+        [
+            Requirement(
+                variable_id=id_by_code[old_code_by_id[r.variable_id]],
+                provider_category_id=r.provider_category_id,
+                set=r.set,
+            )
+            for r in Requirement.objects.filter(variable__dataset_version=source)
+        ]
+    )
+    for indicator in source.indicators.prefetch_related("variables"):
+        copy = Indicator.objects.create(
+            dataset_version=target,
+            code=indicator.code,
+            name=indicator.name,
+            kind=indicator.kind,
+            description=indicator.description,
+        )
+        copy.variables.set([id_by_code[v.code] for v in indicator.variables.all()])
+    PseudonymRequest.objects.bulk_create(
+        [
+            PseudonymRequest(dataset_version=target, type=p.type, justification=p.justification)
+            for p in source.pseudonym_requests.all()
+        ]
+    )
+
+
+def variable_save(
+    *,
+    dataset_version: DatasetVersion,
+    actor,
+    data: dict,
+    requirements: dict[str, str],
+    variable: Variable | None = None,
+) -> Variable:
+    """Create or change a variable and its base/plus cells (``{category code: set}``)."""
+    _require(permissions.can_manage_dossier(actor, dataset_version.registry))
+    with transaction.atomic():
+        _lock_draft(dataset_version)
+        if variable is not None and variable.dataset_version_id != dataset_version.pk:
+            raise DomainError(_("This variable belongs to another version."))
+        before = snapshot(variable, VARIABLE_FIELDS) if variable else {}
+        before_cells = (
+            dict(variable.requirements.values_list("provider_category__code", "set"))
+            if variable
+            else {}
+        )
+        variable = variable or Variable(dataset_version=dataset_version)
+        for name in VARIABLE_FIELDS:
+            if name in data:
+                setattr(variable, name, data[name])
+        variable.full_clean()
+        variable.save()
+        categories = {c.code: c for c in ProviderCategory.objects.filter(code__in=requirements)}
+        unknown = set(requirements) - set(categories)
+        if unknown:
+            raise DomainError(
+                _("Unknown provider category: %s") % ", ".join(sorted(unknown)), field="requirements"
+            )
+        variable.requirements.all().delete()
+        Requirement.objects.bulk_create(
+            [
+                Requirement(variable=variable, provider_category=categories[code], set=value)
+                for code, value in requirements.items()
+                if value
+            ]
+        )
+        changes = field_changes(before, snapshot(variable, VARIABLE_FIELDS))
+        after_cells = {code: value for code, value in requirements.items() if value}
+        if after_cells != before_cells:
+            changes["requirements"] = [before_cells, after_cells]
+        audit_record(
+            actor=actor,
+            action="variable.update" if before else "variable.create",
+            obj=variable,
+            registry=dataset_version.registry,
+            changes=changes,
+        )
+    return variable
+
+
+def variable_delete(*, variable: Variable, actor) -> None:
+    version = variable.dataset_version
+    _require(permissions.can_manage_dossier(actor, version.registry))
+    with transaction.atomic():
+        _lock_draft(version)
+        audit_record(
+            actor=actor,
+            action="variable.delete",
+            obj=variable,
+            registry=version.registry,
+            changes={"code": variable.code},
+        )
+        variable.delete()
+
+
+def indicator_save(
+    *,
+    dataset_version: DatasetVersion,
+    actor,
+    code: str,
+    name: str,
+    kind: str = "",
+    description: str = "",
+    variable_codes: list[str],
+    indicator: Indicator | None = None,
+) -> Indicator:
+    _require(permissions.can_manage_dossier(actor, dataset_version.registry))
+    with transaction.atomic():
+        _lock_draft(dataset_version)
+        variables = list(dataset_version.variables.filter(code__in=variable_codes))
+        missing = set(variable_codes) - {v.code for v in variables}
+        if missing:
+            raise DomainError(
+                _("Unknown variable code: %s") % ", ".join(sorted(missing)), field="variables"
+            )
+        indicator = indicator or Indicator(dataset_version=dataset_version)
+        indicator.code, indicator.name, indicator.kind = code, name, kind
+        indicator.description = description
+        indicator.full_clean(validate_constraints=False)
+        if (
+            Indicator.objects.filter(dataset_version=dataset_version, code=code)
+            .exclude(pk=indicator.pk)
+            .exists()
+        ):
+            raise DomainError(_("An indicator with code %s already exists.") % code, field="code")
+        indicator.save()
+        indicator.variables.set(variables)
+        audit_record(
+            actor=actor,
+            action="indicator.save",
+            obj=indicator,
+            registry=dataset_version.registry,
+            changes={"variables": sorted(variable_codes)},
+        )
+    return indicator
+
+
+def pseudonym_request_add(
+    *, dataset_version: DatasetVersion, actor, type: str, justification: str
+) -> PseudonymRequest:
+    """Wkz: only registries allowed to process the BSN (LADIS, LNAZ) may request pseudonym B."""
+    registry = dataset_version.registry
+    _require(permissions.can_manage_dossier(actor, registry))
+    if type == PseudonymType.B and not registry.bsn_allowed:
+        raise PseudonymNotAllowed(
+            _("Only registries allowed to process the BSN (LADIS, LNAZ) may request pseudonym type B."),
+            field="type",
+        )
+    with transaction.atomic():
+        _lock_draft(dataset_version)
+        if dataset_version.pseudonym_requests.filter(type=type).exists():
+            raise DomainError(_("Pseudonym type %s is already requested.") % type, field="type")
+        request = PseudonymRequest(dataset_version=dataset_version, type=type, justification=justification)
+        request.full_clean()
+        request.save()
+        audit_record(
+            actor=actor,
+            action="pseudonym_request.add",
+            obj=request,
+            registry=registry,
+            changes={"type": type},
+        )
+    return request
+
+
+def document_add(
+    *,
+    registry: Registry,
+    actor,
+    kind: str,
+    title: str,
+    file,
+    confidential: bool = False,
+    submission: Submission | None = None,
+) -> Document:
+    _require(permissions.can_manage_dossier(actor, registry))
+    if submission is not None and submission.registry_id != registry.pk:
+        raise DomainError(_("This submission belongs to another registry."), field="submission")
+    with transaction.atomic():
+        document = Document(
+            registry=registry,
+            submission=submission,
+            kind=kind,
+            title=title,
+            file=file,
+            confidential=confidential,
+            uploaded_by=actor,
+        )
+        document.full_clean()
+        document.save()
+        audit_record(
+            actor=actor,
+            action="document.add",
+            obj=document,
+            registry=registry,
+            changes={"kind": kind, "title": title, "confidential": confidential},
+        )
+    return document
+
+
+# --- Submission, application, decision ----------------------------------------------------
+
+
+def dataset_version_submit(*, dataset_version: DatasetVersion, actor, stage: str) -> Submission:
+    """Lock the version and put it forward.
+
+    Statutory registries (LTR, LADIS; article III Wkz) go straight to Zorginstituut; the others
+    get one review by the IGC and one by the DGC.
+    """
+    registry = dataset_version.registry
+    _require(permissions.can_manage_dossier(actor, registry))
+    if stage not in SubmissionStage.values:
+        raise DomainError(_("Unknown review stage."), field="stage")
+    with transaction.atomic():
+        version = _lock_draft(dataset_version)
+        if not version.variables.exists():
+            raise DomainError(_("An empty accountability table cannot be submitted."))
+        now = timezone.now()
+        version.status = DatasetStatus.SUBMITTED
+        version.submitted_at = now
+        version.save(update_fields=["status", "submitted_at"])
+        dataset_version.status, dataset_version.submitted_at = version.status, now
+        submission = Submission.objects.create(
+            registry=registry,
+            dataset_version=version,
+            stage=stage,
+            status=SubmissionStatus.APPLIED if registry.statutory else SubmissionStatus.IN_REVIEW,
+            submitted_at=now,
+            submitted_by=actor,
+            applied_at=now if registry.statutory else None,
+        )
+        if not registry.statutory:
+            from reviews.services import reviews_open
+
+            reviews_open(submission=submission)
+        audit_record(
+            actor=actor,
+            action="dataset_version.submit",
+            obj=version,
+            registry=registry,
+            changes={"stage": stage, "submission": submission.pk, "status": submission.status},
+        )
+    return submission
+
+
+def submission_mark_advised(*, submission: Submission) -> None:
+    """Called by the reviews app when the last committee's advice is recorded."""
+    check_transition(submission.status, SubmissionStatus.ADVISED)
+    submission.status = SubmissionStatus.ADVISED
+    submission.save(update_fields=["status"])
+    audit_record(
+        actor=None,
+        action="submission.advised",
+        obj=submission,
+        registry=submission.registry,
+        changes={"status": SubmissionStatus.ADVISED},
+    )
+
+
+def submission_apply(*, submission: Submission, actor, application_form, evidence=()) -> Submission:
+    """File the application to Zorginstituut in one step: the advice attaches itself."""
+    registry = submission.registry
+    _require(permissions.can_manage_dossier(actor, registry))
+    if not application_form:
+        raise DomainError(_("Attach the application form."), field="application_form")
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        check_transition(submission.status, SubmissionStatus.APPLIED)
+        document_add(
+            registry=registry,
+            actor=actor,
+            kind=DocumentKind.APPLICATION_FORM,
+            title=_("Application form"),
+            file=application_form,
+            submission=submission,
+        )
+        for item in evidence:
+            document_add(
+                registry=registry,
+                actor=actor,
+                kind=DocumentKind.EVIDENCE,
+                title=item.name[:200],
+                file=item,
+                submission=submission,
+            )
+        submission.status = SubmissionStatus.APPLIED
+        submission.applied_at = timezone.now()
+        submission.save(update_fields=["status", "applied_at"])
+        audit_record(
+            actor=actor,
+            action="submission.apply",
+            obj=submission,
+            registry=registry,
+            changes={"status": SubmissionStatus.APPLIED},
+        )
+    return submission
+
+
+def decision_record(
+    *, submission: Submission, actor, outcome: str, reasoning: str, effective_from: date
+) -> Decision:
+    """Zorginstituut decides on an application.
+
+    Inclusion needs positive advice of both IGC and DGC, except for the statutory registries
+    (article III Wkz).
+    """
+    _require(permissions.can_decide(actor))
+    if outcome not in DecisionOutcome.values:
+        raise DomainError(_("Unknown outcome."), field="outcome")
+    if not reasoning.strip():
+        raise DomainError(_("Give the reasoning for the decision."), field="reasoning")
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().select_related("registry").get(
+            pk=submission.pk
+        )
+        check_transition(submission.status, SubmissionStatus.DECIDED)
+        registry = submission.registry
+        if outcome == DecisionOutcome.INCLUDE and not registry.statutory:
+            from reviews.selectors import submission_has_positive_advice
+
+            if not submission_has_positive_advice(submission):
+                raise DomainError(
+                    _("Inclusion requires positive advice from both IGC and DGC."), field="outcome"
+                )
+        decision = Decision(
+            registry=registry,
+            submission=submission,
+            dataset_version=submission.dataset_version,
+            outcome=outcome,
+            reasoning=reasoning,
+            decided_at=timezone.now(),
+            decided_by=actor,
+            effective_from=effective_from,
+        )
+        decision.full_clean()
+        decision.save()
+        submission.status = SubmissionStatus.DECIDED
+        submission.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="decision.record",
+            obj=decision,
+            registry=registry,
+            changes={"outcome": outcome, "effective_from": effective_from.isoformat()},
+        )
+    return decision
+
+
+def decision_publish(*, decision: Decision, actor) -> Decision:
+    """Publish in the register; the letter is rendered and sent by a task after commit."""
+    _require(permissions.can_decide(actor))
+    from .tasks import send_decision_letter
+
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.published_at:
+            raise DomainError(_("This decision has already been published."))
+        decision.published_at = timezone.now()
+        decision.save(update_fields=["published_at"])
+        audit_record(
+            actor=actor,
+            action="decision.publish",
+            obj=decision,
+            registry=decision.registry,
+            changes={"published_at": decision.published_at.isoformat()},
+        )
+        decision_id = decision.pk
+        transaction.on_commit(lambda: send_decision_letter.delay(decision_id))
+    return decision
+
+
+def decision_letter_send(*, decision_id: int) -> None:
+    """Render the letter (once) and e-mail it to the registry holder (once). Safe to re-run."""
+    from django.core.files.base import ContentFile
+    from django.core.mail import EmailMessage
+
+    from .pdf import render_pdf
+
+    with transaction.atomic():
+        decision = (
+            Decision.objects.select_for_update()
+            .select_related("registry__holder", "dataset_version")
+            .get(pk=decision_id)
+        )
+        if not decision.published_at:
+            raise DomainError(_("Only a published decision has a letter."))
+        if not decision.letter:
+            pdf = render_pdf("pdf/decision_letter.html", {"decision": decision})
+            decision.letter.save(
+                f"besluit-{decision.registry.acronym}-{decision.pk}.pdf", ContentFile(pdf), save=False
+            )
+            decision.save(update_fields=["letter"])
+        if decision.letter_sent_at:
+            return
+        holder = decision.registry.holder
+        message = EmailMessage(
+            subject=_("Decision on %(registry)s in the Register of Quality Registries")
+            % {"registry": decision.registry.display_acronym},
+            body=_(
+                "Dear %(contact)s,\n\nZorginstituut Nederland has decided on the application of "
+                "%(registry)s. The decision letter is attached.\n\nZorginstituut Nederland"
+            )
+            % {"contact": holder.contact_name or holder.name, "registry": decision.registry.name},
+            to=[holder.contact_email],
+        )
+        decision.letter.open("rb")
+        try:
+            message.attach(decision.letter.name.rsplit("/", 1)[-1], decision.letter.read(), "application/pdf")
+        finally:
+            decision.letter.close()
+        message.send()
+        decision.letter_sent_at = timezone.now()
+        decision.save(update_fields=["letter_sent_at"])
+        audit_record(
+            actor=None,
+            action="decision.letter_sent",
+            obj=decision,
+            registry=decision.registry,
+            changes={"to": holder.contact_email},
+        )
+
