@@ -10,3 +10,7 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# Tests run tasks in-process; the worker test (tests/test_real_services.py) switches this off
+# for itself to send tasks through Redis to the real worker that .ci/run starts.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -25,8 +25,11 @@ def _service_missing(marker: str) -> str | None:
         if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
             return "needs PostgreSQL: set DATABASE_URL=postgresql://..."
     if marker == "worker":
-        if not os.environ.get("REDIS_URL"):
-            return "needs Redis and a Celery worker: set REDIS_URL and start the worker (.ci/run)"
+        if not (os.environ.get("REDIS_URL") and os.environ.get("WORKER_MAIL_DIR")):
+            return (
+                "needs Redis and a Celery worker: set REDIS_URL and WORKER_MAIL_DIR and start "
+                "the worker as .ci/run does"
+            )
     if marker == "browser":
         if not shutil.which(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
             return "needs Chromium at /usr/bin/chromium (apt-get install chromium)"
