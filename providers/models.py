@@ -11,7 +11,9 @@ agb_validator = RegexValidator(r"^\d{8}$", _("An AGB code has 8 digits."))
 
 class Provider(models.Model):
     name = models.CharField(_("name"), max_length=200)
-    agb_code = models.CharField(_("AGB code"), max_length=8, unique=True, validators=[agb_validator])
+    agb_code = models.CharField(
+        _("AGB code"), max_length=8, unique=True, validators=[agb_validator]
+    )
     categories = models.ManyToManyField(
         ProviderCategory, related_name="providers", verbose_name=_("provider categories")
     )

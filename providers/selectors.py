@@ -34,7 +34,14 @@ def provider_obligations(*, provider: Provider, on: date) -> ProviderObligations
         for o in obligations(category_codes=categories, care_type_codes=care_types, on=None)
         if o.decision_id not in current_ids and o.effective_from > on
     ]
-    participations = {
-        p.registry_id: p for p in Participation.objects.filter(provider=provider)
-    }
+    participations = {p.registry_id: p for p in Participation.objects.filter(provider=provider)}
     return ProviderObligations(current=current, upcoming=upcoming, participations=participations)
+
+
+def participation_records(*, provider: Provider) -> QuerySet[Participation]:
+    """All readiness records of a provider with their registry, for registries listed by name."""
+    return (
+        Participation.objects.filter(provider=provider)
+        .select_related("registry")
+        .order_by("registry__acronym")
+    )

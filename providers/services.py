@@ -27,7 +27,9 @@ def provider_staff_add(*, provider: Provider, user) -> None:
     assign_perm(ACT_FOR_PROVIDER, user, provider)
 
 
-def participation_save(*, provider: Provider, registry: Registry, actor, data: dict) -> Participation:
+def participation_save(
+    *, provider: Provider, registry: Registry, actor, data: dict
+) -> Participation:
     """Record the provider's readiness for one registry (agreement, connection, delivery)."""
     if not can_act_for_provider(actor, provider):
         raise PermissionDenied(_("You may not act for this provider."))

@@ -5,7 +5,9 @@ from django.forms.models import model_to_dict
 from .models import AuditEntry
 
 
-def audit_record(*, actor, action: str, obj, registry=None, changes: dict | None = None) -> AuditEntry:
+def audit_record(
+    *, actor, action: str, obj, registry=None, changes: dict | None = None
+) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,

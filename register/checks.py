@@ -93,34 +93,132 @@ def dossier_check(*, dataset_version: DatasetVersion, stage: str) -> CheckReport
         if variable.code_system != CodeSystem.NONE:
             report.coded_count += 1
         if variable.personal_data == PersonalDataClass.DIRECT:
-            add(Finding(BLOCKING, "direct_identifier", _("%(code)s is a direct identifier requested in the clear; providers deliver it pseudonymised at the source.") % {"code": code}, code))
+            add(
+                Finding(
+                    BLOCKING,
+                    "direct_identifier",
+                    _(
+                        "%(code)s is a direct identifier requested in the clear; providers deliver it pseudonymised at the source."
+                    )
+                    % {"code": code},
+                    code,
+                )
+            )
         if not purposes:
-            add(Finding(BLOCKING, "no_purpose", _("%(code)s has no purpose.") % {"code": code}, code))
+            add(
+                Finding(
+                    BLOCKING, "no_purpose", _("%(code)s has no purpose.") % {"code": code}, code
+                )
+            )
         if not variable.necessity.strip():
-            add(Finding(BLOCKING, "no_necessity", _("%(code)s has no necessity text.") % {"code": code}, code))
+            add(
+                Finding(
+                    BLOCKING,
+                    "no_necessity",
+                    _("%(code)s has no necessity text.") % {"code": code},
+                    code,
+                )
+            )
         if variable.pk in plus_ids and Purpose.INSTRUMENT not in purposes:
-            add(Finding(BLOCKING, "plus_without_instrument", _("%(code)s is in the plus set, but its purposes lack further development of the measurement instrument.") % {"code": code}, code))
+            add(
+                Finding(
+                    BLOCKING,
+                    "plus_without_instrument",
+                    _(
+                        "%(code)s is in the plus set, but its purposes lack further development of the measurement instrument."
+                    )
+                    % {"code": code},
+                    code,
+                )
+            )
         label = f"{variable.code} {variable.name}"
         generalised = bool(variable.generalisation.strip())
         if BIRTH_DATE.search(label) and not generalised:
-            add(Finding(WARNING, "birth_date", _("%(code)s asks for the birth date; would the birth year do? Say why in the generalisation field.") % {"code": code}, code))
+            add(
+                Finding(
+                    WARNING,
+                    "birth_date",
+                    _(
+                        "%(code)s asks for the birth date; would the birth year do? Say why in the generalisation field."
+                    )
+                    % {"code": code},
+                    code,
+                )
+            )
         if POSTCODE.search(label) and not POSTCODE_4.search(label) and not generalised:
-            add(Finding(WARNING, "postcode_6", _("%(code)s asks for the full postcode; would postcode-4 do? Say why in the generalisation field.") % {"code": code}, code))
+            add(
+                Finding(
+                    WARNING,
+                    "postcode_6",
+                    _(
+                        "%(code)s asks for the full postcode; would postcode-4 do? Say why in the generalisation field."
+                    )
+                    % {"code": code},
+                    code,
+                )
+            )
         if variable.personal_data == PersonalDataClass.QUASI:
             quasi.append(code)
         if variable.code_system == CodeSystem.NONE:
-            add(Finding(WARNING, "no_code_system", _("%(code)s is not bound to a code system.") % {"code": code}, code))
+            add(
+                Finding(
+                    WARNING,
+                    "no_code_system",
+                    _("%(code)s is not bound to a code system.") % {"code": code},
+                    code,
+                )
+            )
         if variable.ehr_source == EhrSource.NO:
-            add(Finding(WARNING, "not_in_ehr", _("%(code)s is not recorded in the EHR: it adds registration burden.") % {"code": code}, code))
+            add(
+                Finding(
+                    WARNING,
+                    "not_in_ehr",
+                    _("%(code)s is not recorded in the EHR: it adds registration burden.")
+                    % {"code": code},
+                    code,
+                )
+            )
     if len(quasi) >= QUASI_IDENTIFIER_LIMIT:
-        add(Finding(WARNING, "quasi_identifiers", _("Together these %(count)d quasi-identifiers can single a person out: %(codes)s. Justify the combination.") % {"count": len(quasi), "codes": ", ".join(quasi)}))
+        add(
+            Finding(
+                WARNING,
+                "quasi_identifiers",
+                _(
+                    "Together these %(count)d quasi-identifiers can single a person out: %(codes)s. Justify the combination."
+                )
+                % {"count": len(quasi), "codes": ", ".join(quasi)},
+            )
+        )
 
-    if not registry.bsn_allowed and dataset_version.pseudonym_requests.filter(type=PseudonymType.B).exists():
-        add(Finding(BLOCKING, "pseudonym_b", _("Pseudonym type B (BSN) is requested, but only LADIS and LNAZ may process the BSN.")))
+    if (
+        not registry.bsn_allowed
+        and dataset_version.pseudonym_requests.filter(type=PseudonymType.B).exists()
+    ):
+        add(
+            Finding(
+                BLOCKING,
+                "pseudonym_b",
+                _(
+                    "Pseudonym type B (BSN) is requested, but only LADIS and LNAZ may process the BSN."
+                ),
+            )
+        )
 
     if stage == SubmissionStage.SUPPLEMENTARY:
-        present = set(Document.objects.filter(registry=registry, kind__in=SUPPLEMENTARY_DOCUMENTS).values_list("kind", flat=True))
+        present = set(
+            Document.objects.filter(
+                registry=registry, kind__in=SUPPLEMENTARY_DOCUMENTS
+            ).values_list("kind", flat=True)
+        )
         for kind in SUPPLEMENTARY_DOCUMENTS:
             if kind not in present:
-                add(Finding(BLOCKING, "missing_document", _("The supplementary review needs: %(kind)s.") % {"kind": DocumentKind(kind).label}, document_kind=kind))
+                add(
+                    Finding(
+                        BLOCKING,
+                        "missing_document",
+                        _("The supplementary review needs: %(kind)s.")
+                        % {"kind": DocumentKind(kind).label},
+                        document_kind=kind,
+                    )
+                )
     return report

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import (
     CodeSystem,
-    DataType,
     DatasetStatus,
+    DataType,
     DecisionOutcome,
     DocumentKind,
     EhrSource,
@@ -92,7 +92,9 @@ class Registry(models.Model):
         default=False,
         help_text=_("Included by law without review (article III Wkz: LTR, LADIS)."),
     )
-    publish_advice_consent = models.BooleanField(_("consents to publication of advice"), default=False)
+    publish_advice_consent = models.BooleanField(
+        _("consents to publication of advice"), default=False
+    )
     website = models.URLField(_("website"), blank=True)
 
     class Meta:
@@ -129,7 +131,7 @@ class DatasetVersion(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["registry", "-number"]
+        ordering = ["-number"]
         verbose_name = _("dataset version (verantwoordingstabel)")
         verbose_name_plural = _("dataset versions")
         constraints = [
@@ -175,7 +177,7 @@ class Variable(models.Model):
     )
 
     class Meta:
-        ordering = ["dataset_version", "code"]
+        ordering = ["code"]
         verbose_name = _("variable (variabele)")
         verbose_name_plural = _("variables")
         constraints = [
@@ -192,7 +194,9 @@ class Variable(models.Model):
 
         unknown = set(self.purposes or []) - set(Purpose.values)
         if unknown:
-            raise ValidationError({"purposes": _("Unknown purpose: %s") % ", ".join(sorted(unknown))})
+            raise ValidationError(
+                {"purposes": _("Unknown purpose: %s") % ", ".join(sorted(unknown))}
+            )
 
 
 class Requirement(models.Model):
@@ -276,7 +280,10 @@ class Submission(models.Model):
         Registry, models.CASCADE, related_name="submissions", verbose_name=_("registry")
     )
     dataset_version = models.ForeignKey(
-        DatasetVersion, models.PROTECT, related_name="submissions", verbose_name=_("dataset version")
+        DatasetVersion,
+        models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("dataset version"),
     )
     stage = models.CharField(_("stage"), max_length=16, choices=SubmissionStage.choices)
     status = models.CharField(_("status"), max_length=16, choices=SubmissionStatus.choices)

@@ -48,7 +48,9 @@ def included_registries(
     )
     if search:
         registries = registries.filter(
-            Q(acronym__icontains=search) | Q(name__icontains=search) | Q(holder__name__icontains=search)
+            Q(acronym__icontains=search)
+            | Q(name__icontains=search)
+            | Q(holder__name__icontains=search)
         )
     if care_type:
         registries = registries.filter(care_types__code=care_type)
@@ -56,9 +58,7 @@ def included_registries(
         # Registries whose current table asks anything of this category.
         registries = registries.filter(
             dataset_versions__id=Subquery(
-                Decision.objects.filter(
-                    registry=OuterRef("pk"), published_at__isnull=False
-                )
+                Decision.objects.filter(registry=OuterRef("pk"), published_at__isnull=False)
                 .order_by("-decided_at", "-id")
                 .values("dataset_version_id")[:1]
             ),
@@ -106,18 +106,25 @@ class RequirementTable:
         return sum(1 for row in self.rows if RequirementSet.PLUS in row.cells)
 
 
-def requirement_table(*, dataset_version_id: int, variables: QuerySet[Variable] | None = None) -> RequirementTable:
+def requirement_table(
+    *, dataset_version_id: int, variables: QuerySet[Variable] | None = None
+) -> RequirementTable:
     """The accountability table as a grid: variables × provider categories. Three queries."""
     categories = list(ProviderCategory.objects.all())
     if variables is None:
         variables = Variable.objects.filter(dataset_version_id=dataset_version_id)
     variables = variables.prefetch_related(
-        Prefetch("requirements", queryset=Requirement.objects.only("variable_id", "provider_category_id", "set"))
+        Prefetch(
+            "requirements",
+            queryset=Requirement.objects.only("variable_id", "provider_category_id", "set"),
+        )
     ).order_by("code")
     rows = []
     for variable in variables:
         by_category = {r.provider_category_id: r.set for r in variable.requirements.all()}
-        rows.append(TableRow(variable=variable, cells=[by_category.get(c.pk, "") for c in categories]))
+        rows.append(
+            TableRow(variable=variable, cells=[by_category.get(c.pk, "") for c in categories])
+        )
     return RequirementTable(categories=categories, rows=rows)
 
 
@@ -130,7 +137,11 @@ class ObligatedVariable:
     @property
     def set(self) -> str:
         """The strongest requirement over the provider's categories: base before plus."""
-        return RequirementSet.BASE if RequirementSet.BASE in self.sets.values() else RequirementSet.PLUS
+        return (
+            RequirementSet.BASE
+            if RequirementSet.BASE in self.sets.values()
+            else RequirementSet.PLUS
+        )
 
 
 @dataclass
@@ -223,3 +234,304 @@ def obligation_summary(items: list[Obligation]) -> dict[str, int]:
 def dataset_versions_of(*, registry: Registry) -> QuerySet[DatasetVersion]:
     return registry.dataset_versions.order_by("-number")
 
+
+def upcoming_obligations(
+    *,
+    category_codes: list[str],
+    care_type_codes: list[str],
+    on: date,
+    current: list[Obligation] | None = None,
+) -> list[Obligation]:
+    """Obligations that start after ``on``: a published inclusion that takes effect later.
+
+    ``current`` (the obligations in force on ``on``) saves its three queries when the caller
+    has them already. Three or six queries.
+    """
+    if current is None:
+        current = obligations(category_codes=category_codes, care_type_codes=care_type_codes, on=on)
+    current_ids = {o.decision_id for o in current}
+    return [
+        o
+        for o in obligations(
+            category_codes=category_codes, care_type_codes=care_type_codes, on=None
+        )
+        if o.decision_id not in current_ids and o.effective_from > on
+    ]
+
+
+# --- Reads for the public API (register/api) -----------------------------------------------
+
+
+def published_decisions_queryset() -> QuerySet[Decision]:
+    """Published decisions, newest first, with registry and dataset version joined."""
+    return (
+        Decision.objects.filter(published_at__isnull=False)
+        .select_related("registry", "dataset_version")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def public_registries(
+    *, search: str = "", care_type: str = "", provider_category: str = ""
+) -> QuerySet[Registry]:
+    """The included registries (``included_registries``), each with ``published_decisions``.
+
+    The current decision is the one whose id is ``current_decision_id``. Four queries a page
+    (count, rows, care types, decisions).
+    """
+    return included_registries(
+        search=search, care_type=care_type, provider_category=provider_category
+    ).prefetch_related(
+        Prefetch(
+            "decisions", queryset=published_decisions_queryset(), to_attr="published_decisions"
+        )
+    )
+
+
+def included_registry(*, acronym: str) -> Registry:
+    """A registry whose current decision is inclusion, annotated as in
+    ``registries_with_current_decision``. Raises Registry.DoesNotExist. One query."""
+    return (
+        registries_with_current_decision()
+        .filter(current_outcome=DecisionOutcome.INCLUDE)
+        .get(acronym=acronym)
+    )
+
+
+def dataset_variables(*, dataset_version_id: int) -> QuerySet[Variable]:
+    """The variables of one dataset version with their requirements (and categories). Two queries."""
+    return (
+        Variable.objects.filter(dataset_version_id=dataset_version_id)
+        .prefetch_related(
+            Prefetch(
+                "requirements",
+                queryset=Requirement.objects.select_related("provider_category").order_by(
+                    "provider_category__ordering", "provider_category__code"
+                ),
+            )
+        )
+        .order_by("code")
+    )
+
+
+def obligation_version_numbers(*, items: list[Obligation]) -> dict[int, int]:
+    """Dataset version number per dataset version id of these obligations. One query, or none."""
+    ids = {o.dataset_version_id for o in items}
+    if not ids:
+        return {}
+    return dict(DatasetVersion.objects.filter(pk__in=ids).values_list("pk", "number"))
+
+
+# --- The registry staff's area (/dossiers/) and Zorginstituut's area (/decisions/) ----------
+
+VERSION_TABLE_PAGE_SIZE = 50
+
+
+def dossier_registries(user) -> QuerySet[Registry]:
+    """The registries whose dossier the user manages, with counts for the overview. One query."""
+    from django.db.models import Count
+
+    from .permissions import managed_registries
+
+    return (
+        managed_registries(user)
+        .select_related("holder")
+        .annotate(
+            version_count=Count("dataset_versions", distinct=True),
+            submission_count=Count("submissions", distinct=True),
+        )
+        .order_by("acronym")
+    )
+
+
+def dossier_registry(user, *, acronym: str) -> Registry:
+    """One registry the user manages. Raises Registry.DoesNotExist for any other registry."""
+    from .permissions import managed_registries
+
+    return (
+        managed_registries(user)
+        .select_related("holder")
+        .prefetch_related("care_types")
+        .get(acronym=acronym)
+    )
+
+
+def dossier_versions(*, registry: Registry) -> QuerySet[DatasetVersion]:
+    from django.db.models import Count
+
+    return registry.dataset_versions.annotate(variable_count=Count("variables")).order_by("-number")
+
+
+def dossier_submissions(*, registry: Registry) -> list:
+    """The registry's submissions with their reviews, advice and decision. Four queries."""
+    from reviews.models import Review
+
+    return list(
+        registry.submissions.select_related("dataset_version", "decision")
+        .prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("committee", "advice").order_by(
+                    "committee__code"
+                ),
+            )
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def dossier_documents(*, registry: Registry) -> QuerySet:
+    from .models import Document
+
+    return Document.objects.filter(registry=registry).select_related("submission", "uploaded_by")
+
+
+def dossier_audit_trail(*, registry: Registry) -> QuerySet:
+    from .models import AuditEntry
+
+    return (
+        AuditEntry.objects.filter(registry=registry)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def dossier_version(*, registry: Registry, number: int) -> DatasetVersion:
+    """Raises DatasetVersion.DoesNotExist."""
+    return registry.dataset_versions.select_related("based_on").get(number=number)
+
+
+def version_table_page(
+    *,
+    dataset_version_id: int,
+    search: str = "",
+    page_number=1,
+    per_page: int = VERSION_TABLE_PAGE_SIZE,
+):
+    """One page of a version's accountability table, in a fixed number of queries.
+
+    ``requirement_table`` reorders its queryset, which a sliced queryset refuses, so the page is
+    selected by primary key in a subquery. Returns (page, table).
+    """
+    from django.core.paginator import Paginator
+
+    from .constants import Purpose
+    from .models import Indicator
+
+    variables = Variable.objects.filter(dataset_version_id=dataset_version_id)
+    if search:
+        variables = variables.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    page = Paginator(variables.order_by("code"), per_page).get_page(page_number)
+    on_page = Variable.objects.filter(pk__in=page.object_list.values("pk")).prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.only("id", "code"))
+    )
+    table = requirement_table(dataset_version_id=dataset_version_id, variables=on_page)
+    labels = dict(Purpose.choices)
+    for row in table.rows:
+        row.variable.purpose_labels = [labels.get(p, p) for p in row.variable.purposes or []]
+    return page, table
+
+
+def version_extras(*, dataset_version: DatasetVersion) -> dict:
+    """Indicators (with their variable codes) and pseudonym requests of a version. Three queries."""
+    from .models import Indicator
+
+    return {
+        "indicators": list(
+            Indicator.objects.filter(dataset_version=dataset_version)
+            .prefetch_related(Prefetch("variables", queryset=Variable.objects.only("id", "code")))
+            .order_by("code")
+        ),
+        "pseudonym_requests": list(dataset_version.pseudonym_requests.order_by("type")),
+    }
+
+
+def version_variable_codes(*, dataset_version: DatasetVersion) -> list[tuple[str, str]]:
+    """(code, name) of every variable of a version, for choosing an indicator's variables."""
+    return list(dataset_version.variables.order_by("code").values_list("code", "name"))
+
+
+def applications_awaiting_decision() -> QuerySet:
+    """Applications filed with Zorginstituut that have no decision yet, oldest first."""
+    from django.db.models import Count
+
+    from .constants import SubmissionStatus
+    from .models import Submission
+
+    return (
+        Submission.objects.filter(status=SubmissionStatus.APPLIED)
+        .select_related("registry__holder", "dataset_version")
+        .annotate(variable_count=Count("dataset_version__variables"))
+        .order_by("applied_at", "pk")
+    )
+
+
+def recent_decisions() -> QuerySet[Decision]:
+    return Decision.objects.select_related("registry", "dataset_version", "submission").order_by(
+        "-decided_at", "-id"
+    )
+
+
+def decision_submission(*, pk: int):
+    """A submission as Zorginstituut sees it: registry, version, reviews with advice, decision.
+
+    Raises Submission.DoesNotExist.
+    """
+    from django.db.models import Count
+
+    from reviews.models import Review
+
+    from .models import Document, Submission
+
+    return (
+        Submission.objects.select_related("registry__holder", "dataset_version", "decision")
+        .annotate(variable_count=Count("dataset_version__variables"))
+        .prefetch_related(
+            "registry__care_types",
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("committee", "advice").order_by(
+                    "committee__code"
+                ),
+            ),
+            Prefetch("documents", queryset=Document.objects.order_by("kind", "-uploaded_at")),
+        )
+        .get(pk=pk)
+    )
+
+
+def document_for_download(user, *, pk: int):
+    """A dossier document, if the user may read it; else None (the caller answers 404).
+
+    Registry staff of its registry, Zorginstituut and the secretariat; and members of a
+    committee that has a review on a submission of that registry.
+    """
+    from reviews.permissions import reviews_visible_to
+
+    from .models import Document
+    from .permissions import can_view_dossier
+
+    if not user.is_authenticated:
+        return None
+    document = Document.objects.select_related("registry").filter(pk=pk).first()
+    if document is None or not document.file:
+        return None
+    if can_view_dossier(user, document.registry):
+        return document
+    if reviews_visible_to(user).filter(submission__registry_id=document.registry_id).exists():
+        return document
+    return None
+
+
+def decision_for_letter(user, *, pk: int) -> Decision | None:
+    """A decision with a rendered letter, for Zorginstituut and the registry's staff; else None."""
+    from .permissions import can_decide, can_manage_dossier
+
+    if not user.is_authenticated:
+        return None
+    decision = Decision.objects.select_related("registry").filter(pk=pk).exclude(letter="").first()
+    if decision is None:
+        return None
+    if can_decide(user) or can_manage_dossier(user, decision.registry):
+        return decision
+    return None

@@ -82,7 +82,9 @@ def _lock_draft(dataset_version: DatasetVersion) -> DatasetVersion:
     return locked
 
 
-def dataset_version_create(*, registry: Registry, actor, copy_previous: bool = True) -> DatasetVersion:
+def dataset_version_create(
+    *, registry: Registry, actor, copy_previous: bool = True
+) -> DatasetVersion:
     """A new draft version; by default a copy of the registry's newest version."""
     _require(permissions.can_manage_dossier(actor, registry))
     with transaction.atomic():
@@ -175,7 +177,8 @@ def variable_save(
         unknown = set(requirements) - set(categories)
         if unknown:
             raise DomainError(
-                _("Unknown provider category: %s") % ", ".join(sorted(unknown)), field="requirements"
+                _("Unknown provider category: %s") % ", ".join(sorted(unknown)),
+                field="requirements",
             )
         variable.requirements.all().delete()
         Requirement.objects.bulk_create(
@@ -264,14 +267,18 @@ def pseudonym_request_add(
     _require(permissions.can_manage_dossier(actor, registry))
     if type == PseudonymType.B and not registry.bsn_allowed:
         raise PseudonymNotAllowed(
-            _("Only registries allowed to process the BSN (LADIS, LNAZ) may request pseudonym type B."),
+            _(
+                "Only registries allowed to process the BSN (LADIS, LNAZ) may request pseudonym type B."
+            ),
             field="type",
         )
     with transaction.atomic():
         _lock_draft(dataset_version)
         if dataset_version.pseudonym_requests.filter(type=type).exists():
             raise DomainError(_("Pseudonym type %s is already requested.") % type, field="type")
-        request = PseudonymRequest(dataset_version=dataset_version, type=type, justification=justification)
+        request = PseudonymRequest(
+            dataset_version=dataset_version, type=type, justification=justification
+        )
         request.full_clean()
         request.save()
         audit_record(
@@ -431,8 +438,8 @@ def decision_record(
     if not reasoning.strip():
         raise DomainError(_("Give the reasoning for the decision."), field="reasoning")
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("registry").get(
-            pk=submission.pk
+        submission = (
+            Submission.objects.select_for_update().select_related("registry").get(pk=submission.pk)
         )
         check_transition(submission.status, SubmissionStatus.DECIDED)
         registry = submission.registry
@@ -508,7 +515,9 @@ def decision_letter_send(*, decision_id: int) -> None:
         if not decision.letter:
             pdf = render_pdf("pdf/decision_letter.html", {"decision": decision})
             decision.letter.save(
-                f"besluit-{decision.registry.acronym}-{decision.pk}.pdf", ContentFile(pdf), save=False
+                f"besluit-{decision.registry.acronym}-{decision.pk}.pdf",
+                ContentFile(pdf),
+                save=False,
             )
             decision.save(update_fields=["letter"])
         if decision.letter_sent_at:
@@ -526,7 +535,9 @@ def decision_letter_send(*, decision_id: int) -> None:
         )
         decision.letter.open("rb")
         try:
-            message.attach(decision.letter.name.rsplit("/", 1)[-1], decision.letter.read(), "application/pdf")
+            message.attach(
+                decision.letter.name.rsplit("/", 1)[-1], decision.letter.read(), "application/pdf"
+            )
         finally:
             decision.letter.close()
         message.send()
@@ -539,4 +550,3 @@ def decision_letter_send(*, decision_id: int) -> None:
             registry=decision.registry,
             changes={"to": holder.contact_email},
         )
-

@@ -1,8 +1,27 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views_dossiers as views
 
 app_name = "dossiers"
 
+version = "<slug:acronym>/versions/<int:number>/"
+
 urlpatterns = [
-    path("", lambda request: HttpResponse("TODO"), name="registry_list"),
+    path("", views.registry_list, name="registry_list"),
+    path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+    path("<slug:acronym>/", views.registry_detail, name="registry_detail"),
+    path("<slug:acronym>/versions/new/", views.version_create, name="version_create"),
+    path("<slug:acronym>/documents/new/", views.document_add, name="document_add"),
+    path(
+        "<slug:acronym>/submissions/<int:pk>/apply/",
+        views.submission_apply,
+        name="submission_apply",
+    ),
+    path(version, views.version_detail, name="version_detail"),
+    path(version + "variables/new/", views.variable_edit, name="variable_create"),
+    path(version + "variables/<str:code>/edit/", views.variable_edit, name="variable_edit"),
+    path(version + "variables/<str:code>/delete/", views.variable_delete, name="variable_delete"),
+    path(version + "indicators/new/", views.indicator_create, name="indicator_create"),
+    path(version + "pseudonyms/new/", views.pseudonym_add, name="pseudonym_add"),
+    path(version + "submit/", views.version_submit, name="version_submit"),
 ]

@@ -1,10 +1,13 @@
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from register.models import Submission
+from register.constants import Purpose
+from register.models import Document, Indicator, PseudonymRequest, Submission, Variable
+from register.selectors import RequirementTable, requirement_table
 
 from .constants import POSITIVE_OUTCOMES, CommitteeCode, ReviewStatus
 from .models import Advice, Review
-from .permissions import reviews_visible_to
+from .permissions import can_view_advice, reviews_visible_to
 
 
 def reviews_for_user(user, *, status: str = "") -> QuerySet[Review]:
@@ -13,7 +16,11 @@ def reviews_for_user(user, *, status: str = "") -> QuerySet[Review]:
     )
     if status:
         reviews = reviews.filter(status=status)
-    return reviews.order_by("status", "due_date", "-created_at")
+    # Open reviews first (ordering on the status text put "advised" before "open").
+    open_first = Case(
+        When(status=ReviewStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return reviews.order_by(open_first, "due_date", "-created_at", "-pk")
 
 
 def advice_for_submission(submission: Submission) -> dict[str, Advice]:
@@ -29,9 +36,100 @@ def advice_for_submission(submission: Submission) -> dict[str, Advice]:
 def submission_has_positive_advice(submission: Submission) -> bool:
     advice = advice_for_submission(submission)
     return all(
-        code in advice and advice[code].outcome in POSITIVE_OUTCOMES for code in CommitteeCode.values
+        code in advice and advice[code].outcome in POSITIVE_OUTCOMES
+        for code in CommitteeCode.values
     )
 
 
 def open_reviews_count(submission: Submission) -> int:
     return Review.objects.filter(submission=submission, status=ReviewStatus.OPEN).count()
+
+
+# --- The HTML area of the committees (/reviews/) --------------------------------------------
+
+REVIEW_TABLE_PAGE_SIZE = 50
+
+
+def review_for_user(user, *, pk: int) -> Review:
+    """One review granted to the user's committee, with the submission's registry facts.
+
+    Raises Review.DoesNotExist for a review of another committee, so the caller answers 404
+    and gives away nothing about it.
+    """
+    return (
+        reviews_visible_to(user)
+        .select_related(
+            "committee",
+            "advice__given_by",
+            "submission__registry__holder",
+            "submission__dataset_version",
+        )
+        .prefetch_related("submission__registry__care_types")
+        .get(pk=pk)
+    )
+
+
+def review_variables(*, review: Review, search: str = "") -> QuerySet[Variable]:
+    """The submitted version's variables, optionally searched on code or name."""
+    variables = Variable.objects.filter(dataset_version_id=review.submission.dataset_version_id)
+    if search:
+        variables = variables.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    return variables.order_by("code")
+
+
+def review_table_page(
+    *, review: Review, search: str = "", page_number=1, per_page: int = REVIEW_TABLE_PAGE_SIZE
+) -> tuple[Page, RequirementTable]:
+    """One page of the accountability table, whatever its size in a fixed number of queries.
+
+    ``requirement_table`` reorders its queryset, which a sliced queryset refuses, so the page is
+    selected by primary key in a subquery instead.
+    """
+    paginator = Paginator(review_variables(review=review, search=search), per_page)
+    page = paginator.get_page(page_number)
+    on_page = Variable.objects.filter(pk__in=page.object_list.values("pk")).prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.only("id", "code", "name"))
+    )
+    table = requirement_table(
+        dataset_version_id=review.submission.dataset_version_id, variables=on_page
+    )
+    labels = dict(Purpose.choices)
+    for row in table.rows:
+        row.variable.purpose_labels = [labels.get(p, p) for p in row.variable.purposes or []]
+    return page, table
+
+
+def review_dossier(*, review: Review) -> dict:
+    """Indicators, pseudonym requests and documents of the submission under review."""
+    submission = review.submission
+    version_id = submission.dataset_version_id
+    return {
+        "indicators": list(
+            Indicator.objects.filter(dataset_version_id=version_id)
+            .prefetch_related(Prefetch("variables", queryset=Variable.objects.only("id", "code")))
+            .order_by("code")
+        ),
+        "pseudonym_requests": list(
+            PseudonymRequest.objects.filter(dataset_version_id=version_id).order_by("type")
+        ),
+        # The registry's standing documents and those filed with this submission; the
+        # committees may read confidential ones (register.permissions).
+        "documents": list(
+            Document.objects.filter(registry_id=submission.registry_id)
+            .filter(Q(submission__isnull=True) | Q(submission_id=submission.pk))
+            .order_by("kind", "-uploaded_at")
+        ),
+    }
+
+
+def advice_for_download(user, *, review_pk: int) -> Advice | None:
+    """The review's advice with a rendered document, if the user may read it; else None."""
+    advice = (
+        Advice.objects.select_related("review__committee", "review__submission__registry")
+        .filter(review_id=review_pk)
+        .exclude(document="")
+        .first()
+    )
+    if advice is None or not can_view_advice(user, advice):
+        return None
+    return advice

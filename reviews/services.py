@@ -12,7 +12,7 @@ from register.exceptions import DomainError, InvalidTransition, PermissionDenied
 from register.models import Submission
 
 from .constants import AdviceOutcome, ReviewStatus
-from .models import Advice, Committee, Review
+from .models import Advice, Committee, Membership, Review
 from .permissions import CHANGE_REVIEW, can_review
 
 # The review has taken up to 44 weeks in practice; the secretariat may set another due date.
@@ -39,22 +39,25 @@ def reviews_open(*, submission: Submission) -> list[Review]:
     return reviews
 
 
-def advice_record(*, review: Review, actor, outcome: str, motivation: str, conditions: str = "") -> Advice:
+def advice_record(
+    *, review: Review, actor, outcome: str, motivation: str, conditions: str = ""
+) -> Advice:
     """A committee's advice. Conditions are required when the advice is positive with conditions."""
     if not can_review(actor, review):
         raise PermissionDenied(_("Only members of the reviewing committee can give its advice."))
-    if outcome not in AdviceOutcome.values:
-        raise DomainError(_("Choose an advice."), field="outcome")
-    if not motivation.strip():
-        raise DomainError(_("Give the motivation for the advice."), field="motivation")
-    if outcome == AdviceOutcome.POSITIVE_WITH_CONDITIONS and not conditions.strip():
-        raise DomainError(_("State the conditions of the advice."), field="conditions")
+    problems = advice_problems(outcome=outcome, motivation=motivation, conditions=conditions)
+    if problems:
+        raise problems[0]
     from register.services import submission_mark_advised
 
     from .tasks import render_advice_document
 
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("submission__registry").get(pk=review.pk)
+        review = (
+            Review.objects.select_for_update()
+            .select_related("submission__registry")
+            .get(pk=review.pk)
+        )
         if review.status != ReviewStatus.OPEN:
             raise InvalidTransition(_("This review has already been concluded with advice."))
         advice = Advice.objects.create(
@@ -82,6 +85,22 @@ def advice_record(*, review: Review, actor, outcome: str, motivation: str, condi
     return advice
 
 
+def advice_problems(*, outcome: str, motivation: str, conditions: str = "") -> list[DomainError]:
+    """What is missing from an advice, every problem at once (a form shows them together).
+
+    An advice needs an outcome and a motivation; conditions are required when the advice is
+    positive with conditions.
+    """
+    problems = []
+    if outcome not in AdviceOutcome.values:
+        problems.append(DomainError(_("Choose an advice."), field="outcome"))
+    if not (motivation or "").strip():
+        problems.append(DomainError(_("Give the motivation for the advice."), field="motivation"))
+    if outcome == AdviceOutcome.POSITIVE_WITH_CONDITIONS and not (conditions or "").strip():
+        problems.append(DomainError(_("State the conditions of the advice."), field="conditions"))
+    return problems
+
+
 def advice_document_render(*, advice_id: int) -> None:
     """Render the advice as a PDF once; safe to run twice."""
     from django.core.files.base import ContentFile
@@ -91,7 +110,11 @@ def advice_document_render(*, advice_id: int) -> None:
     with transaction.atomic():
         advice = (
             Advice.objects.select_for_update()
-            .select_related("review__committee", "review__submission__registry", "review__submission__dataset_version")
+            .select_related(
+                "review__committee",
+                "review__submission__registry",
+                "review__submission__dataset_version",
+            )
             .get(pk=advice_id)
         )
         if advice.document:
@@ -104,3 +127,61 @@ def advice_document_render(*, advice_id: int) -> None:
             save=False,
         )
         advice.save(update_fields=["document"])
+
+
+# --- Committee membership ---------------------------------------------------------------------
+
+
+def membership_save(*, membership: Membership, actor) -> Membership:
+    """Save a membership and keep the committee's group in step with it.
+
+    Reviews are granted to the committee's auth group (``reviews_open``), so a member outside
+    the group would see nothing, and a former member left in it would keep seeing everything.
+    """
+    with transaction.atomic():
+        previous = (
+            Membership.objects.select_related("committee__group").filter(pk=membership.pk).first()
+            if membership.pk
+            else None
+        )
+        membership.full_clean()
+        membership.save()
+        if previous and (previous.committee_id, previous.user_id) != (
+            membership.committee_id,
+            membership.user_id,
+        ):
+            _leave_group(user=previous.user, committee=previous.committee)
+        membership.user.groups.add(membership.committee.group)
+        audit_record(
+            actor=actor,
+            action="membership.save",
+            obj=membership,
+            changes={
+                "committee": membership.committee.code,
+                "user": membership.user.get_username(),
+                "perspective": membership.perspective,
+                "is_chair": membership.is_chair,
+            },
+        )
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="membership.remove",
+            obj=membership,
+            changes={
+                "committee": membership.committee.code,
+                "user": membership.user.get_username(),
+            },
+        )
+        user, committee = membership.user, membership.committee
+        membership.delete()
+        _leave_group(user=user, committee=committee)
+
+
+def _leave_group(*, user, committee: Committee) -> None:
+    if not Membership.objects.filter(user=user, committee=committee).exists():
+        user.groups.remove(committee.group)

@@ -128,7 +128,10 @@ def zin_user(db):
 @pytest.fixture
 def provider(db, care_type):
     return ProviderFactory(
-        name="Ziekenhuis Rivierenland", agb_code="06010101", categories=["AZ"], care_types=[care_type]
+        name="Ziekenhuis Rivierenland",
+        agb_code="06010101",
+        categories=["AZ"],
+        care_types=[care_type],
     )
 
 

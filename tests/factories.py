@@ -102,7 +102,9 @@ class VariableFactory(factory.django.DjangoModelFactory):
         """``requirements={"UMC": "base", "AZ": "plus"}``."""
         if create and extracted:
             for code, value in extracted.items():
-                Requirement.objects.create(variable=self, provider_category=category(code), set=value)
+                Requirement.objects.create(
+                    variable=self, provider_category=category(code), set=value
+                )
 
 
 class SubmissionFactory(factory.django.DjangoModelFactory):
@@ -117,7 +119,9 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     submitted_by = factory.SubFactory(UserFactory)
 
     class Params:
-        applied = factory.Trait(status=SubmissionStatus.APPLIED, applied_at=factory.LazyFunction(timezone.now))
+        applied = factory.Trait(
+            status=SubmissionStatus.APPLIED, applied_at=factory.LazyFunction(timezone.now)
+        )
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):

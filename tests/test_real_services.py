@@ -87,4 +87,7 @@ def test_published_decision_letter_is_rendered_and_sent_once_by_the_worker(
     ]
     to_holder = [m for m in mails if m["To"] == registry.holder.contact_email]
     assert len(to_holder) == 1
-    assert AuditEntry.objects.filter(action="decision.letter_sent", object_id=str(decision.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="decision.letter_sent", object_id=str(decision.pk)).count()
+        == 1
+    )

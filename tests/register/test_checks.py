@@ -25,18 +25,34 @@ def rules(report, severity):
 
 
 def test_clean_first_review_table_has_no_findings(version):
-    VariableFactory(dataset_version=version, code="ASA", name="ASA-classificatie", **GOOD, requirements={"AZ": "base"})
+    VariableFactory(
+        dataset_version=version,
+        code="ASA",
+        name="ASA-classificatie",
+        **GOOD,
+        requirements={"AZ": "base"},
+    )
     report = dossier_check(dataset_version=version, stage=SubmissionStage.FIRST)
     assert report.findings == []
     assert report.can_submit and report.standards_coverage == 100
 
 
 def test_blocking_rules_each_name_the_variable(version):
-    VariableFactory(dataset_version=version, code="BSN", name="BSN", **{**GOOD, "personal_data": "direct"})
+    VariableFactory(
+        dataset_version=version, code="BSN", name="BSN", **{**GOOD, "personal_data": "direct"}
+    )
     VariableFactory(dataset_version=version, code="NODOEL", name="x", **{**GOOD, "purposes": []})
     VariableFactory(dataset_version=version, code="NONPS", name="y", **{**GOOD, "necessity": " "})
-    VariableFactory(dataset_version=version, code="PLUS", name="z", **GOOD, requirements={"UMC": "plus"})
-    VariableFactory(dataset_version=version, code="PLUSOK", name="w", **{**GOOD, "purposes": ["instrument"]}, requirements={"UMC": "plus"})
+    VariableFactory(
+        dataset_version=version, code="PLUS", name="z", **GOOD, requirements={"UMC": "plus"}
+    )
+    VariableFactory(
+        dataset_version=version,
+        code="PLUSOK",
+        name="w",
+        **{**GOOD, "purposes": ["instrument"]},
+        requirements={"UMC": "plus"},
+    )
     report = dossier_check(dataset_version=version, stage=SubmissionStage.FIRST)
     assert rules(report, "blocking") == [
         ("direct_identifier", "BSN"),
@@ -50,7 +66,9 @@ def test_blocking_rules_each_name_the_variable(version):
 def test_pseudonym_b_blocks_without_bsn_permission(version, registry):
     VariableFactory(dataset_version=version, **GOOD)
     PseudonymRequest.objects.create(dataset_version=version, type="B", justification="x")
-    assert [f.rule for f in dossier_check(dataset_version=version, stage="first").blocking] == ["pseudonym_b"]
+    assert [f.rule for f in dossier_check(dataset_version=version, stage="first").blocking] == [
+        "pseudonym_b"
+    ]
     registry.bsn_allowed = True
     registry.save()
     assert dossier_check(dataset_version=version, stage="first").blocking == []
@@ -64,16 +82,42 @@ def test_supplementary_review_needs_the_four_documents(version, registry):
     )
     user = UserFactory()
     for kind in ["dpia", "dpia_assessment", "participation_agreement", "implementation_plan"]:
-        Document.objects.create(registry=registry, kind=kind, title=kind, file="x.pdf", uploaded_by=user)
-    assert dossier_check(dataset_version=version, stage=SubmissionStage.SUPPLEMENTARY).blocking == []
+        Document.objects.create(
+            registry=registry, kind=kind, title=kind, file="x.pdf", uploaded_by=user
+        )
+    assert (
+        dossier_check(dataset_version=version, stage=SubmissionStage.SUPPLEMENTARY).blocking == []
+    )
 
 
 def test_warnings_for_birth_date_postcode_quasi_identifiers_standards_and_ehr(version):
-    VariableFactory(dataset_version=version, code="GEBDAT", name="Geboortedatum", **{**GOOD, "personal_data": "quasi"})
-    VariableFactory(dataset_version=version, code="GEBJR", name="Geboortedatum", **{**GOOD, "personal_data": "quasi", "generalisation": "alleen geboortejaar"})
-    VariableFactory(dataset_version=version, code="PC6", name="Postcode", **{**GOOD, "personal_data": "quasi"})
-    VariableFactory(dataset_version=version, code="PC4", name="Postcode 4 cijfers", **{**GOOD, "personal_data": "quasi"})
-    VariableFactory(dataset_version=version, code="VRIJ", name="Vrije tekst", **{**GOOD, "code_system": "none", "ehr_source": "no"})
+    VariableFactory(
+        dataset_version=version,
+        code="GEBDAT",
+        name="Geboortedatum",
+        **{**GOOD, "personal_data": "quasi"},
+    )
+    VariableFactory(
+        dataset_version=version,
+        code="GEBJR",
+        name="Geboortedatum",
+        **{**GOOD, "personal_data": "quasi", "generalisation": "alleen geboortejaar"},
+    )
+    VariableFactory(
+        dataset_version=version, code="PC6", name="Postcode", **{**GOOD, "personal_data": "quasi"}
+    )
+    VariableFactory(
+        dataset_version=version,
+        code="PC4",
+        name="Postcode 4 cijfers",
+        **{**GOOD, "personal_data": "quasi"},
+    )
+    VariableFactory(
+        dataset_version=version,
+        code="VRIJ",
+        name="Vrije tekst",
+        **{**GOOD, "code_system": "none", "ehr_source": "no"},
+    )
     report = dossier_check(dataset_version=version, stage=SubmissionStage.FIRST)
     assert rules(report, "warnings") == [
         ("birth_date", "GEBDAT"),

@@ -1,0 +1,434 @@
+"""Forms of the registry staff's area (/dossiers/) and Zorginstituut's (/decisions/).
+
+They collect and shape input; the rules live in register.services, whose refusals
+(DomainError with a ``field``) come back here as errors on the field they name.
+"""
+
+import zipfile
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .constants import (
+    CodeSystem,
+    DataType,
+    DecisionOutcome,
+    DocumentKind,
+    EhrSource,
+    PersonalDataClass,
+    PseudonymType,
+    Purpose,
+    RequirementSet,
+    SubmissionStage,
+)
+from .exceptions import DomainError
+from .models import ProviderCategory, code_validator
+
+REQUIREMENT_PREFIX = "req_"
+
+
+class ErrorSummaryMixin:
+    """An error summary that names each field and links to its input (WCAG 3.3.1)."""
+
+    def error_summary(self) -> list[dict]:
+        items = [{"anchor": "", "label": "", "message": error} for error in self.non_field_errors()]
+        for name, field in self.fields.items():
+            bound = self[name]
+            anchor = bound.auto_id
+            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                anchor = f"{anchor}_0"  # the first option: the group has no single input
+            for error in bound.errors:
+                items.append({"anchor": anchor, "label": bound.label, "message": error})
+        return items
+
+    def add_domain_error(self, error: DomainError | ValidationError) -> None:
+        """A refusal from a service becomes a form error on the field it names."""
+        if isinstance(error, ValidationError):
+            if hasattr(error, "error_dict"):
+                for name, messages in error.message_dict.items():
+                    target = name if name in self.fields else None
+                    if name == NON_FIELD_ERRORS:
+                        target = self.unique_error_field(error.error_dict[name])
+                    self.add_error(target, messages)
+            else:
+                self.add_error(None, error.messages)
+            return
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)
+
+    def unique_error_field(self, errors) -> str | None:
+        """A model's unique constraint on (version, code) is the code field's error."""
+        if "code" in self.fields and any(
+            getattr(e, "code", "") in {"unique", "unique_together"} for e in errors
+        ):
+            return "code"
+        return None
+
+
+# --- Uploads ---------------------------------------------------------------------------------
+
+ALLOWED_EXTENSIONS = {"pdf", "docx", "xlsx", "odt"}
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+
+
+def sniff_document_type(upload) -> str | None:
+    """The document type by content (magic bytes), not by name or browser-given type.
+
+    PDF starts with ``%PDF-``; DOCX and XLSX are ZIP files with ``[Content_Types].xml`` and a
+    ``word/`` or ``xl/`` part; ODT is a ZIP whose ``mimetype`` member names the ODF text type.
+    """
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                info = archive.getinfo("mimetype")
+                if info.file_size <= 100 and archive.read("mimetype").strip() == ODT_MIMETYPE:
+                    return "odt"
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return "docx"
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    return None
+
+
+def validate_document_file(upload) -> None:
+    limit = settings.MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; files may be at most %(limit)s."),
+            code="too_large",
+            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+        )
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    detected = sniff_document_type(upload)
+    if extension not in ALLOWED_EXTENSIONS or detected != extension:
+        raise ValidationError(
+            _("Upload a PDF, DOCX, XLSX or ODT file. This file's content is not a %(type)s file.")
+            % {"type": (extension or "PDF").upper()}
+            if extension in ALLOWED_EXTENSIONS
+            else _("Upload a PDF, DOCX, XLSX or ODT file."),
+            code="file_type",
+        )
+
+
+class DocumentFileField(forms.FileField):
+    default_validators = [validate_document_file]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            _("PDF, DOCX, XLSX or ODT, at most %(limit)s.")
+            % {"limit": filesizeformat(settings.MAX_UPLOAD_BYTES)},
+        )
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["accept"] = ".pdf,.docx,.xlsx,.odt"
+        return attrs
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleDocumentFileField(DocumentFileField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+# --- Dataset versions ------------------------------------------------------------------------
+
+
+class VariableSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search variables"),
+        required=False,
+        max_length=100,
+        help_text=_("On code or name."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+class VariableForm(ErrorSummaryMixin, forms.Form):
+    """A variable with one base/plus/not-requested select per provider category."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=64,
+        validators=[code_validator],
+        help_text=_("Stable across versions. Letters, digits, '.', '_' or '-'."),
+        error_messages={"required": _("Enter the variable's code.")},
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=300,
+        error_messages={"required": _("Enter the variable's name.")},
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    data_type = forms.ChoiceField(
+        label=_("Data type"), choices=DataType.choices, initial=DataType.TEXT
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=50, required=False)
+    code_system = forms.ChoiceField(
+        label=_("Code system"), choices=CodeSystem.choices, initial=CodeSystem.NONE
+    )
+    code_system_code = forms.CharField(
+        label=_("Code in code system"), max_length=100, required=False
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes"),
+        choices=Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    personal_data = forms.ChoiceField(
+        label=_("Personal data"), choices=PersonalDataClass.choices, initial=PersonalDataClass.NONE
+    )
+    generalisation = forms.CharField(
+        label=_("Generalisation"),
+        max_length=200,
+        required=False,
+        help_text=_("For example birth year instead of birth date, or postcode-4."),
+    )
+    necessity = forms.CharField(
+        label=_("Necessity"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    proportionality = forms.CharField(
+        label=_("Proportionality"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    subsidiarity = forms.CharField(
+        label=_("Subsidiarity"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    ehr_source = forms.ChoiceField(
+        label=_("Source in EHR"), choices=EhrSource.choices, initial=EhrSource.YES
+    )
+    # Not an input of its own: the provider-category selects below; it carries their errors.
+    requirements = forms.CharField(
+        label=_("Provider categories"), required=False, widget=forms.HiddenInput
+    )
+
+    REQUIREMENT_CHOICES = [("", _("not requested")), *RequirementSet.choices]
+
+    def __init__(self, *args, dataset_version, variable=None, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dataset_version = dataset_version
+        self.variable = variable
+        self.categories = list(
+            categories if categories is not None else ProviderCategory.objects.all()
+        )
+        cells = {}
+        if variable is not None and not self.is_bound:
+            cells = dict(variable.requirements.values_list("provider_category__code", "set"))
+        for category in self.categories:
+            self.fields[REQUIREMENT_PREFIX + category.code] = forms.ChoiceField(
+                label=f"{category.code} — {category.name}",
+                choices=self.REQUIREMENT_CHOICES,
+                required=False,
+                initial=cells.get(category.code, ""),
+            )
+
+    def requirement_fields(self):
+        return [self[REQUIREMENT_PREFIX + c.code] for c in self.categories]
+
+    def variable_fields(self):
+        return [
+            self[name]
+            for name in self.fields
+            if name != "requirements" and not name.startswith(REQUIREMENT_PREFIX)
+        ]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        others = self.dataset_version.variables.filter(code=code)
+        if self.variable is not None:
+            others = others.exclude(pk=self.variable.pk)
+        if others.exists():
+            raise ValidationError(
+                _("This version already has a variable with code %(code)s."), params={"code": code}
+            )
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        requirements = {
+            c.code: cleaned.get(REQUIREMENT_PREFIX + c.code) or "" for c in self.categories
+        }
+        # A category posted that does not exist (any more) goes to the service, which refuses it.
+        known = {c.code for c in self.categories}
+        for key, value in self.data.items():
+            if (
+                key.startswith(REQUIREMENT_PREFIX)
+                and key[len(REQUIREMENT_PREFIX) :] not in known
+                and value
+            ):
+                requirements[key[len(REQUIREMENT_PREFIX) :]] = value
+        cleaned["requirement_cells"] = requirements
+        return cleaned
+
+    def service_data(self) -> dict:
+        from .services import VARIABLE_FIELDS
+
+        return {name: self.cleaned_data[name] for name in VARIABLE_FIELDS}
+
+
+class IndicatorForm(ErrorSummaryMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=64,
+        validators=[code_validator],
+        error_messages={"required": _("Enter the indicator's code.")},
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=300,
+        error_messages={"required": _("Enter the indicator's name.")},
+    )
+    kind = forms.CharField(
+        label=_("Kind"),
+        max_length=100,
+        required=False,
+        help_text=_("For example process, outcome or structure."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    variables = forms.MultipleChoiceField(
+        label=_("Variables"),
+        required=False,
+        help_text=_(
+            "The variables the indicator is computed from. Hold Ctrl (or Cmd) to choose several."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args, variable_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variables"].choices = [
+            (code, f"{code} — {name}") for code, name in variable_choices
+        ]
+        self.auto_id = "indicator_%s"
+
+
+class PseudonymRequestForm(ErrorSummaryMixin, forms.Form):
+    type = forms.ChoiceField(label=_("Pseudonym type"), choices=[("", "—"), *PseudonymType.choices])
+    justification = forms.CharField(
+        label=_("Justification"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why the registry needs this pseudonym (linkage over time, between registries, feedback)."
+        ),
+        error_messages={"required": _("Give the justification for this pseudonym.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = "pseudonym_%s"
+        self.fields["type"].error_messages["required"] = _("Choose a pseudonym type.")
+
+
+class SubmitForm(ErrorSummaryMixin, forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Review stage"),
+        choices=[("", "—"), *SubmissionStage.choices],
+        error_messages={"required": _("Choose the review stage.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = "submit_%s"
+
+
+DOSSIER_DOCUMENT_KINDS = [
+    (value, label)
+    for value, label in DocumentKind.choices
+    if value not in {DocumentKind.APPLICATION_FORM, DocumentKind.EVIDENCE}
+]
+
+
+class DocumentForm(ErrorSummaryMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", "—"), *DOSSIER_DOCUMENT_KINDS],
+        error_messages={"required": _("Choose the kind of document.")},
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Enter a title.")}
+    )
+    file = DocumentFileField(
+        label=_("File"), error_messages={"required": _("Choose a file to upload.")}
+    )
+    confidential = forms.BooleanField(
+        label=_("Confidential"),
+        required=False,
+        help_text=_(
+            "Only the registry, the committees reviewing it, the secretariat and Zorginstituut can read it."
+        ),
+    )
+
+
+class ApplicationForm(ErrorSummaryMixin, forms.Form):
+    application_form = DocumentFileField(
+        label=_("Application form"),
+        error_messages={"required": _("Attach the application form.")},
+    )
+    evidence = MultipleDocumentFileField(
+        label=_("Supporting evidence"),
+        required=False,
+    )
+
+
+# --- Zorginstituut ---------------------------------------------------------------------------
+
+
+class DecisionForm(ErrorSummaryMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (DecisionOutcome.INCLUDE.value, _("include in the register")),
+            (DecisionOutcome.REFUSE.value, _("refuse")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose include or refuse.")},
+    )
+    reasoning = forms.CharField(
+        label=_("Reasoning"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "The legal criteria and the advice the decision rests on; it appears in the letter."
+        ),
+        error_messages={"required": _("Give the reasoning for the decision.")},
+    )
+    effective_from = forms.DateField(
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("From this date providers must deliver the dataset (for an inclusion)."),
+        error_messages={
+            "required": _("Enter the date the decision takes effect."),
+            "invalid": _("Enter a date such as 2026-12-01."),
+        },
+    )
