@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from register.constants import Role
 from register.exceptions import DomainError
@@ -56,6 +57,7 @@ def _overview(provider: Provider) -> dict:
     }
 
 
+@require_safe
 @provider_role_required
 def dashboard(request):
     providers = list(providers_for_user(request.user))
@@ -66,12 +68,14 @@ def dashboard(request):
     return render(request, "providers/dashboard.html", {"providers": providers})
 
 
+@require_safe
 @provider_role_required
 def provider_detail(request, agb):
     provider = _provider_or_404(request, agb)
     return render(request, "providers/provider_detail.html", _overview(provider))
 
 
+@require_safe
 @provider_role_required
 def obligation_detail(request, agb, acronym):
     """The variables one registry asks of this provider, base or plus per its categories."""
@@ -109,6 +113,7 @@ def obligation_detail(request, agb, acronym):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @provider_role_required
 def participation_edit(request, agb, acronym):
     provider = _provider_or_404(request, agb)

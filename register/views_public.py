@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from . import selectors
 from .constants import DecisionOutcome, Purpose
@@ -65,10 +66,12 @@ class ObligationForm(forms.Form):
         self.fields["provider_category"].label_from_instance = lambda c: f"{c.code} – {c.name}"
 
 
+@require_safe
 def home(request):
     return render(request, "public/home.html")
 
 
+@require_safe
 def registry_list(request):
     form = RegistryFilterForm(request.GET or None)
     criteria = {}
@@ -97,6 +100,7 @@ def registry_list(request):
     )
 
 
+@require_safe
 def registry_detail(request, acronym):
     try:
         registry = selectors.registry_public_detail(acronym=acronym)
@@ -147,6 +151,7 @@ def _accountability_table(request, dataset_version_id: int) -> dict:
     }
 
 
+@require_safe
 def obligations(request):
     today = timezone.localdate()
     # Bound only once the form was sent, so a first visit shows no errors.

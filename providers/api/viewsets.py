@@ -40,7 +40,7 @@ class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
         return providers_for_user(self.request.user)
 
     @action(detail=True, methods=["get"])
-    def obligations(self, request, agb_code=None):
+    def obligations(self, request, agb_code=None, format=None):
         provider = self.get_object()
         query = ObligationDateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
