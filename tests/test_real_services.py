@@ -43,7 +43,7 @@ def test_suite_runs_on_postgresql_with_json_containment(registry, registry_user)
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_published_decision_letter_is_rendered_and_sent_once_by_the_worker(
     registry, registry_user, zin_user
 ):
