@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench clean messages
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -33,6 +33,12 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Needs GNU gettext (apt-get install gettext). Extracts the msgids into
+# locale/nl/LC_MESSAGES/django.po and compiles django.mo; commit both after translating.
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l nl --no-location --ignore=.venv --ignore=var --ignore=test-artifacts --ignore=tests
+	DEBUG=1 $(PY) manage.py compilemessages -l nl --ignore=.venv
 
 bench: install
 	DEBUG=1 $(PY) bench/run.py

@@ -1,4 +1,4 @@
-from guardian.shortcuts import get_objects_for_user
+from register.permissions import is_granted, objects_granted
 
 from .models import Provider
 
@@ -6,12 +6,9 @@ ACT_FOR_PROVIDER = "providers.act_for_provider"
 
 
 def providers_of(user):
-    if not user.is_authenticated:
-        return Provider.objects.none()
-    return get_objects_for_user(
-        user, ACT_FOR_PROVIDER, klass=Provider, accept_global_perms=False, with_superuser=False
-    )
+    """Providers the user acts for: an explicit grant (register.permissions), never superuser."""
+    return objects_granted(user, ACT_FOR_PROVIDER, Provider)
 
 
 def can_act_for_provider(user, provider) -> bool:
-    return user.is_authenticated and user.has_perm(ACT_FOR_PROVIDER, provider)
+    return is_granted(user, ACT_FOR_PROVIDER, provider)

@@ -3,7 +3,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from register.selectors import Obligation, obligations
+from register.selectors import Obligation, obligations, upcoming_obligations
 
 from .models import Participation, Provider
 from .permissions import providers_of
@@ -28,12 +28,9 @@ def provider_obligations(*, provider: Provider, on: date) -> ProviderObligations
     categories = [c.code for c in provider.categories.all()]
     care_types = [c.code for c in provider.care_types.all()]
     current = obligations(category_codes=categories, care_type_codes=care_types, on=on)
-    current_ids = {o.decision_id for o in current}
-    upcoming = [
-        o
-        for o in obligations(category_codes=categories, care_type_codes=care_types, on=None)
-        if o.decision_id not in current_ids and o.effective_from > on
-    ]
+    upcoming = upcoming_obligations(
+        category_codes=categories, care_type_codes=care_types, on=on, current=current
+    )
     participations = {p.registry_id: p for p in Participation.objects.filter(provider=provider)}
     return ProviderObligations(current=current, upcoming=upcoming, participations=participations)
 

@@ -4,11 +4,9 @@ They collect and shape input; the rules live in register.services, whose refusal
 (DomainError with a ``field``) come back here as errors on the field they name.
 """
 
-import zipfile
-
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +22,7 @@ from .constants import (
     RequirementSet,
     SubmissionStage,
 )
+from .documents import document_file_check
 from .exceptions import DomainError
 from .models import ProviderCategory, code_validator
 
@@ -49,81 +48,23 @@ class ErrorSummaryMixin:
         if isinstance(error, ValidationError):
             if hasattr(error, "error_dict"):
                 for name, messages in error.message_dict.items():
-                    target = name if name in self.fields else None
-                    if name == NON_FIELD_ERRORS:
-                        target = self.unique_error_field(error.error_dict[name])
-                    self.add_error(target, messages)
+                    self.add_error(name if name in self.fields else None, messages)
             else:
                 self.add_error(None, error.messages)
             return
         field = error.field if error.field in self.fields else None
         self.add_error(field, error.message)
 
-    def unique_error_field(self, errors) -> str | None:
-        """A model's unique constraint on (version, code) is the code field's error."""
-        if "code" in self.fields and any(
-            getattr(e, "code", "") in {"unique", "unique_together"} for e in errors
-        ):
-            return "code"
-        return None
-
 
 # --- Uploads ---------------------------------------------------------------------------------
 
-ALLOWED_EXTENSIONS = {"pdf", "docx", "xlsx", "odt"}
-ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
-
-
-def sniff_document_type(upload) -> str | None:
-    """The document type by content (magic bytes), not by name or browser-given type.
-
-    PDF starts with ``%PDF-``; DOCX and XLSX are ZIP files with ``[Content_Types].xml`` and a
-    ``word/`` or ``xl/`` part; ODT is a ZIP whose ``mimetype`` member names the ODF text type.
-    """
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if not head.startswith(b"PK\x03\x04"):
-        return None
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                info = archive.getinfo("mimetype")
-                if info.file_size <= 100 and archive.read("mimetype").strip() == ODT_MIMETYPE:
-                    return "odt"
-            if "[Content_Types].xml" in names:
-                if "word/document.xml" in names:
-                    return "docx"
-                if "xl/workbook.xml" in names:
-                    return "xlsx"
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
-
 
 def validate_document_file(upload) -> None:
-    limit = settings.MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("The file is %(size)s; files may be at most %(limit)s."),
-            code="too_large",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-        )
-    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    detected = sniff_document_type(upload)
-    if extension not in ALLOWED_EXTENSIONS or detected != extension:
-        raise ValidationError(
-            _("Upload a PDF, DOCX, XLSX or ODT file. This file's content is not a %(type)s file.")
-            % {"type": (extension or "PDF").upper()}
-            if extension in ALLOWED_EXTENSIONS
-            else _("Upload a PDF, DOCX, XLSX or ODT file."),
-            code="file_type",
-        )
+    """Early feedback in the form; the rule itself is register.documents (enforced by the service)."""
+    try:
+        document_file_check(upload)
+    except DomainError as error:
+        raise ValidationError(error.message, code="invalid_document") from None
 
 
 class DocumentFileField(forms.FileField):
@@ -234,9 +175,8 @@ class VariableForm(ErrorSummaryMixin, forms.Form):
 
     REQUIREMENT_CHOICES = [("", _("not requested")), *RequirementSet.choices]
 
-    def __init__(self, *args, dataset_version, variable=None, categories=None, **kwargs):
+    def __init__(self, *args, variable=None, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dataset_version = dataset_version
         self.variable = variable
         self.categories = list(
             categories if categories is not None else ProviderCategory.objects.all()
@@ -261,17 +201,6 @@ class VariableForm(ErrorSummaryMixin, forms.Form):
             for name in self.fields
             if name != "requirements" and not name.startswith(REQUIREMENT_PREFIX)
         ]
-
-    def clean_code(self):
-        code = self.cleaned_data["code"]
-        others = self.dataset_version.variables.filter(code=code)
-        if self.variable is not None:
-            others = others.exclude(pk=self.variable.pk)
-        if others.exists():
-            raise ValidationError(
-                _("This version already has a variable with code %(code)s."), params={"code": code}
-            )
-        return code
 
     def clean(self):
         cleaned = super().clean()

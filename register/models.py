@@ -17,6 +17,7 @@ from .constants import (
     SubmissionStage,
     SubmissionStatus,
 )
+from .workflow import can_apply
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_.-]+$", _("Use letters, digits, '.', '_' or '-'."))
 
@@ -300,6 +301,11 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.registry} v{self.dataset_version.number} ({self.get_stage_display()})"
+
+    @property
+    def can_apply(self) -> bool:
+        """Whether the application to Zorginstituut may be filed now (register.workflow)."""
+        return can_apply(self)
 
 
 def document_upload_to(instance, filename):

@@ -1,9 +1,18 @@
 """Reads of the Register. Each function uses a fixed number of queries, whatever the data size."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 
 from .constants import DecisionOutcome, RequirementSet
 from .models import (
@@ -55,14 +64,15 @@ def included_registries(
     if care_type:
         registries = registries.filter(care_types__code=care_type)
     if provider_category:
-        # Registries whose current table asks anything of this category.
+        # Registries whose current table (the version of the current decision, as of ``on``)
+        # asks anything of this category.
         registries = registries.filter(
-            dataset_versions__id=Subquery(
-                Decision.objects.filter(registry=OuterRef("pk"), published_at__isnull=False)
-                .order_by("-decided_at", "-id")
-                .values("dataset_version_id")[:1]
-            ),
-            dataset_versions__variables__requirements__provider_category__code=provider_category,
+            Exists(
+                Requirement.objects.filter(
+                    variable__dataset_version_id=OuterRef("current_dataset_version_id"),
+                    provider_category__code=provider_category,
+                )
+            )
         )
     return registries.distinct()
 
@@ -106,19 +116,21 @@ class RequirementTable:
         return sum(1 for row in self.rows if RequirementSet.PLUS in row.cells)
 
 
-def requirement_table(
-    *, dataset_version_id: int, variables: QuerySet[Variable] | None = None
-) -> RequirementTable:
-    """The accountability table as a grid: variables × provider categories. Three queries."""
+def requirement_table(*, variables: Iterable[Variable]) -> RequirementTable:
+    """The accountability table as a grid: these variables × provider categories.
+
+    ``variables`` in display order: a queryset, a sliced one (a page) or a list. Two queries
+    besides reading the variables: the categories and the variables' requirements.
+    """
     categories = list(ProviderCategory.objects.all())
-    if variables is None:
-        variables = Variable.objects.filter(dataset_version_id=dataset_version_id)
-    variables = variables.prefetch_related(
+    variables = list(variables)
+    prefetch_related_objects(
+        variables,
         Prefetch(
             "requirements",
             queryset=Requirement.objects.only("variable_id", "provider_category_id", "set"),
-        )
-    ).order_by("code")
+        ),
+    )
     rows = []
     for variable in variables:
         by_category = {r.provider_category_id: r.set for r in variable.requirements.all()}
@@ -408,10 +420,10 @@ def version_table_page(
     page_number=1,
     per_page: int = VERSION_TABLE_PAGE_SIZE,
 ):
-    """One page of a version's accountability table, in a fixed number of queries.
+    """One page of a version's accountability table, optionally searched on code or name.
 
-    ``requirement_table`` reorders its queryset, which a sliced queryset refuses, so the page is
-    selected by primary key in a subquery. Returns (page, table).
+    For the registry's staff, the committees and Zorginstituut. Five queries: count, categories,
+    variables, their indicators, their requirements. Returns (page, table).
     """
     from django.core.paginator import Paginator
 
@@ -421,11 +433,11 @@ def version_table_page(
     variables = Variable.objects.filter(dataset_version_id=dataset_version_id)
     if search:
         variables = variables.filter(Q(code__icontains=search) | Q(name__icontains=search))
-    page = Paginator(variables.order_by("code"), per_page).get_page(page_number)
-    on_page = Variable.objects.filter(pk__in=page.object_list.values("pk")).prefetch_related(
+    variables = variables.prefetch_related(
         Prefetch("indicators", queryset=Indicator.objects.only("id", "code"))
-    )
-    table = requirement_table(dataset_version_id=dataset_version_id, variables=on_page)
+    ).order_by("code")
+    page = Paginator(variables, per_page).get_page(page_number)
+    table = requirement_table(variables=page.object_list)
     labels = dict(Purpose.choices)
     for row in table.rows:
         row.variable.purpose_labels = [labels.get(p, p) for p in row.variable.purposes or []]

@@ -23,6 +23,7 @@ from .constants import (
     SubmissionStage,
     SubmissionStatus,
 )
+from .documents import document_file_check
 from .exceptions import DatasetLocked, DomainError, PermissionDenied, PseudonymNotAllowed
 from .models import (
     DatasetVersion,
@@ -36,7 +37,7 @@ from .models import (
     Submission,
     Variable,
 )
-from .workflow import check_transition
+from .workflow import application_refusal, check_transition
 
 VARIABLE_FIELDS = [
     "code",
@@ -108,43 +109,71 @@ def dataset_version_create(
 
 
 def copy_table(*, source: DatasetVersion, target: DatasetVersion) -> None:
-    """Copy variables, requirements, indicators and pseudonym requests in a few bulk queries."""
+    """Copy variables, requirements, indicators (with their variables) and pseudonym requests.
+
+    A fixed number of bulk queries, whatever the size of the table. Rows are matched by code,
+    which is unique per version.
+    """
     variables = list(source.variables.all())
-    new_variables = Variable.objects.bulk_create(
+    variable_ids = _bulk_create_by_code(
+        Variable,
+        target,
         [
             Variable(dataset_version=target, **{name: getattr(v, name) for name in VARIABLE_FIELDS})
             for v in variables
-        ]
+        ],
     )
-    if not new_variables or new_variables[0].pk is None:
-        new_variables = list(target.variables.all())
-    id_by_code = {v.code: v.pk for v in new_variables}
     old_code_by_id = {v.pk: v.code for v in variables}
     Requirement.objects.bulk_create(
         [
             Requirement(
-                variable_id=id_by_code[old_code_by_id[r.variable_id]],
+                variable_id=variable_ids[old_code_by_id[r.variable_id]],
                 provider_category_id=r.provider_category_id,
                 set=r.set,
             )
             for r in Requirement.objects.filter(variable__dataset_version=source)
         ]
     )
-    for indicator in source.indicators.prefetch_related("variables"):
-        copy = Indicator.objects.create(
-            dataset_version=target,
-            code=indicator.code,
-            name=indicator.name,
-            kind=indicator.kind,
-            description=indicator.description,
-        )
-        copy.variables.set([id_by_code[v.code] for v in indicator.variables.all()])
+    indicator_ids = _bulk_create_by_code(
+        Indicator,
+        target,
+        [
+            Indicator(
+                dataset_version=target,
+                code=i.code,
+                name=i.name,
+                kind=i.kind,
+                description=i.description,
+            )
+            for i in source.indicators.all()
+        ],
+    )
+    IndicatorVariable = Indicator.variables.through
+    IndicatorVariable.objects.bulk_create(
+        [
+            IndicatorVariable(
+                indicator_id=indicator_ids[indicator_code], variable_id=variable_ids[variable_code]
+            )
+            for indicator_code, variable_code in IndicatorVariable.objects.filter(
+                indicator__dataset_version=source
+            ).values_list("indicator__code", "variable__code")
+        ]
+    )
     PseudonymRequest.objects.bulk_create(
         [
             PseudonymRequest(dataset_version=target, type=p.type, justification=p.justification)
             for p in source.pseudonym_requests.all()
         ]
     )
+
+
+def _bulk_create_by_code(model, target: DatasetVersion, objects: list) -> dict[str, int]:
+    """Insert the rows of one version; {code: new primary key}. One query, or two on a database
+    that does not return the keys of a bulk insert."""
+    created = model.objects.bulk_create(objects)
+    if created and created[0].pk is None:
+        created = model.objects.filter(dataset_version=target).only("pk", "code")
+    return {row.code: row.pk for row in created}
 
 
 def variable_save(
@@ -171,7 +200,18 @@ def variable_save(
         for name in VARIABLE_FIELDS:
             if name in data:
                 setattr(variable, name, data[name])
-        variable.full_clean()
+        variable.full_clean(validate_constraints=False)
+        # The version row is locked (_lock_draft), so this check cannot race another save.
+        if (
+            Variable.objects.filter(dataset_version=dataset_version, code=variable.code)
+            .exclude(pk=variable.pk)
+            .exists()
+        ):
+            raise DomainError(
+                _("This version already has a variable with code %(code)s.")
+                % {"code": variable.code},
+                field="code",
+            )
         variable.save()
         categories = {c.code: c for c in ProviderCategory.objects.filter(code__in=requirements)}
         unknown = set(requirements) - set(categories)
@@ -301,9 +341,12 @@ def document_add(
     confidential: bool = False,
     submission: Submission | None = None,
 ) -> Document:
+    """Add a dossier document: PDF, DOCX, XLSX or ODT by content, within the size limit
+    (register.documents), whichever way it comes in."""
     _require(permissions.can_manage_dossier(actor, registry))
     if submission is not None and submission.registry_id != registry.pk:
         raise DomainError(_("This submission belongs to another registry."), field="submission")
+    document_file_check(file)
     with transaction.atomic():
         document = Document(
             registry=registry,
@@ -386,14 +429,24 @@ def submission_mark_advised(*, submission: Submission) -> None:
 
 
 def submission_apply(*, submission: Submission, actor, application_form, evidence=()) -> Submission:
-    """File the application to Zorginstituut in one step: the advice attaches itself."""
+    """File the application to Zorginstituut in one step: the advice attaches itself.
+
+    Only after the final advice of a supplementary review or annual update
+    (register.workflow.application_refusal).
+    """
     registry = submission.registry
     _require(permissions.can_manage_dossier(actor, registry))
     if not application_form:
         raise DomainError(_("Attach the application form."), field="application_form")
+    # Checked here too (document_add checks each file) to name the input at fault.
+    document_file_check(application_form, field="application_form")
+    for item in evidence:
+        document_file_check(item, field="evidence")
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        check_transition(submission.status, SubmissionStatus.APPLIED)
+        refusal = application_refusal(submission)
+        if refusal is not None:
+            raise refusal
         document_add(
             registry=registry,
             actor=actor,

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .constants import Role, SubmissionStatus
+from .audit import action_label, change_lines
+from .constants import Role
 from .exceptions import DatasetLocked, DomainError
 from .forms import (
     ApplicationForm,
@@ -31,6 +32,7 @@ from .forms import (
 )
 from .models import DatasetVersion, Registry, Submission, Variable
 from .roles import has_role
+from .workflow import application_refusal
 
 AUDIT_PER_PAGE = 25
 
@@ -106,7 +108,8 @@ def registry_detail(request, acronym: str):
         selectors.dossier_audit_trail(registry=registry), AUDIT_PER_PAGE
     ).get_page(request.GET.get("page"))
     for entry in audit_page.object_list:
-        entry.change_lines = _change_lines(entry.changes)
+        entry.change_lines = change_lines(entry.changes)
+        entry.action_label = action_label(entry.action)
     return render(
         request,
         "register/registry_detail.html",
@@ -119,21 +122,6 @@ def registry_detail(request, acronym: str):
             "audit_entries": audit_page.object_list,
         },
     )
-
-
-def _change_lines(changes: dict) -> list[str]:
-    lines = []
-    for key, value in (changes or {}).items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{key}: {_short(value[0])} → {_short(value[1])}")
-        else:
-            lines.append(f"{key}: {_short(value)}")
-    return lines
-
-
-def _short(value, limit: int = 80) -> str:
-    text = "—" if value in (None, "", [], {}) else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @require_POST
@@ -299,9 +287,7 @@ def variable_edit(request, acronym: str, number: int, code: str | None = None):
     initial = {}
     if variable is not None:
         initial = {name: getattr(variable, name) for name in services.VARIABLE_FIELDS}
-    form = VariableForm(
-        request.POST or None, initial=initial, dataset_version=version, variable=variable
-    )
+    form = VariableForm(request.POST or None, initial=initial, variable=variable)
     status = 200
     if request.method == "POST":
         status = 400
@@ -427,9 +413,10 @@ def submission_apply(request, acronym: str, pk: int):
         raise Http404
     form = ApplicationForm(request.POST or None, request.FILES or None)
     status = 200
-    if submission.status != SubmissionStatus.ADVISED:
+    refusal = application_refusal(submission)
+    if refusal is not None:
         form = None
-        status = 409 if request.method == "POST" else 200
+        status = refusal.status_code if request.method == "POST" else 200
     elif request.method == "POST":
         status = 400
         if form.is_valid():
@@ -454,6 +441,7 @@ def submission_apply(request, acronym: str, pk: int):
             "submission": submission,
             "reviews": submission.reviews.all(),
             "form": form,
+            "refusal": refusal,
         },
         status=status,
     )

@@ -125,10 +125,7 @@ def _accountability_table(request, dataset_version_id: int) -> dict:
     """The table of the included version, 100 variables a page; only categories it asks of."""
     variables = Variable.objects.filter(dataset_version_id=dataset_version_id).order_by("code")
     page_obj = Paginator(variables, VARIABLES_PER_PAGE).get_page(request.GET.get("page"))
-    page_ids = list(page_obj.object_list.values_list("pk", flat=True))
-    table = selectors.requirement_table(
-        dataset_version_id=dataset_version_id, variables=Variable.objects.filter(pk__in=page_ids)
-    )
+    table = selectors.requirement_table(variables=page_obj.object_list)
     used = set(
         Requirement.objects.filter(variable__dataset_version_id=dataset_version_id)
         .values_list("provider_category_id", flat=True)

@@ -1,9 +1,7 @@
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from register.constants import Purpose
-from register.models import Document, Indicator, PseudonymRequest, Submission, Variable
-from register.selectors import RequirementTable, requirement_table
+from register.models import Document, Submission
+from register.selectors import version_extras
 
 from .constants import POSITIVE_OUTCOMES, CommitteeCode, ReviewStatus
 from .models import Advice, Review
@@ -47,8 +45,6 @@ def open_reviews_count(submission: Submission) -> int:
 
 # --- The HTML area of the committees (/reviews/) --------------------------------------------
 
-REVIEW_TABLE_PAGE_SIZE = 50
-
 
 def review_for_user(user, *, pk: int) -> Review:
     """One review granted to the user's committee, with the submission's registry facts.
@@ -69,51 +65,13 @@ def review_for_user(user, *, pk: int) -> Review:
     )
 
 
-def review_variables(*, review: Review, search: str = "") -> QuerySet[Variable]:
-    """The submitted version's variables, optionally searched on code or name."""
-    variables = Variable.objects.filter(dataset_version_id=review.submission.dataset_version_id)
-    if search:
-        variables = variables.filter(Q(code__icontains=search) | Q(name__icontains=search))
-    return variables.order_by("code")
-
-
-def review_table_page(
-    *, review: Review, search: str = "", page_number=1, per_page: int = REVIEW_TABLE_PAGE_SIZE
-) -> tuple[Page, RequirementTable]:
-    """One page of the accountability table, whatever its size in a fixed number of queries.
-
-    ``requirement_table`` reorders its queryset, which a sliced queryset refuses, so the page is
-    selected by primary key in a subquery instead.
-    """
-    paginator = Paginator(review_variables(review=review, search=search), per_page)
-    page = paginator.get_page(page_number)
-    on_page = Variable.objects.filter(pk__in=page.object_list.values("pk")).prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.only("id", "code", "name"))
-    )
-    table = requirement_table(
-        dataset_version_id=review.submission.dataset_version_id, variables=on_page
-    )
-    labels = dict(Purpose.choices)
-    for row in table.rows:
-        row.variable.purpose_labels = [labels.get(p, p) for p in row.variable.purposes or []]
-    return page, table
-
-
 def review_dossier(*, review: Review) -> dict:
     """Indicators, pseudonym requests and documents of the submission under review."""
     submission = review.submission
-    version_id = submission.dataset_version_id
     return {
-        "indicators": list(
-            Indicator.objects.filter(dataset_version_id=version_id)
-            .prefetch_related(Prefetch("variables", queryset=Variable.objects.only("id", "code")))
-            .order_by("code")
-        ),
-        "pseudonym_requests": list(
-            PseudonymRequest.objects.filter(dataset_version_id=version_id).order_by("type")
-        ),
+        **version_extras(dataset_version=submission.dataset_version),
         # The registry's standing documents and those filed with this submission; the
-        # committees may read confidential ones (register.permissions).
+        # committees may read confidential ones (register.selectors.document_for_download).
         "documents": list(
             Document.objects.filter(registry_id=submission.registry_id)
             .filter(Q(submission__isnull=True) | Q(submission_id=submission.pk))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from register.constants import Role
 from register.exceptions import DomainError
 from register.roles import has_role
+from register.selectors import version_table_page
 
 from . import selectors, services
 from .forms import AdviceForm, ReviewFilterForm, VariableSearchForm
@@ -81,8 +82,10 @@ def review_detail(request, pk: int):
 
     search_form = VariableSearchForm(request.GET)
     search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    page, table = selectors.review_table_page(
-        review=review, search=search, page_number=request.GET.get("page")
+    page, table = version_table_page(
+        dataset_version_id=review.submission.dataset_version_id,
+        search=search,
+        page_number=request.GET.get("page"),
     )
     context = {
         "review": review,

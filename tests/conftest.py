@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from providers.services import provider_staff_add
 from register.constants import Role
@@ -38,6 +39,19 @@ def _service_missing(marker: str) -> str | None:
         except ImportError:
             return "needs the playwright package"
     return None
+
+
+@pytest.fixture
+def english(settings):
+    """Run the test in English, for tests whose assertions name the English texts.
+
+    The portal speaks Dutch by default (LANGUAGE_CODE = "nl"); a module opts in with
+    ``pytest.mark.usefixtures("english")``. Requests without Accept-Language fall back to
+    LANGUAGE_CODE; code outside a request (services, table import) uses the active language.
+    """
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def pytest_collection_modifyitems(config, items):
@@ -123,6 +137,12 @@ def secretariat_user(db):
 @pytest.fixture
 def zin_user(db):
     return _role_user(Role.ZIN, "zin@example.org")
+
+
+@pytest.fixture
+def superuser(db):
+    """A superuser without any grant: superuser status gives no object permission."""
+    return UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -33,10 +33,24 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(django_db_setup, django_db_blocker):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Starting Playwright's sync API switches the context that Django's per-context connection
+    # handler keys on: the test then sees new connection objects, without the serialized
+    # reference data (migrations' rows) that serialized_rollback restores after another
+    # transactional test has flushed the database. Hand those contents over.
+    with django_db_blocker.unblock():
+        serialized = {
+            alias: connections[alias]._test_serialized_contents
+            for alias in connections
+            if hasattr(connections[alias], "_test_serialized_contents")
+        }
     with sync_playwright() as playwright:
+        with django_db_blocker.unblock():
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             headless=True,
@@ -71,10 +85,12 @@ def sign_in(page, live_server, email: str, password: str = "demo") -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit], main form input[type=submit]").first.click()
-    page.wait_for_load_state()
+    # The POST and its redirect must finish before the caller navigates on: a goto() right after
+    # a bare click() can abort the sign-in request.
+    with page.expect_navigation():
+        page.locator("main form button[type=submit], main form input[type=submit]").first.click()
 
 
 def sign_out(page) -> None:
-    page.locator("form[action$='/accounts/logout/'] button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action$='/accounts/logout/'] button").click()

@@ -19,7 +19,8 @@ from tests.factories import (
     VariableFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The assertions name the English texts; the portal's default language is Dutch.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DASHBOARD = reverse("provider:dashboard")
 TODAY = timezone.localdate()

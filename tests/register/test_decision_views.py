@@ -21,7 +21,8 @@ from reviews.constants import AdviceOutcome
 from reviews.services import advice_record
 from tests.factories import DecisionFactory, VariableFactory
 
-pytestmark = pytest.mark.django_db
+# The assertions name the English texts; the portal's default language is Dutch.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PDF = b"%PDF-1.4\n% test\n"
 

@@ -27,7 +27,8 @@ from reviews.constants import AdviceOutcome
 from reviews.services import advice_record
 from tests.factories import UserFactory, VariableFactory
 
-pytestmark = pytest.mark.django_db
+# The assertions name the English texts; the portal's default language is Dutch.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PDF = b"%PDF-1.4\n% test\n"
 
@@ -143,7 +144,7 @@ def test_registry_page_shows_versions_submissions_documents_and_audit(
     assert response.status_code == 200
     assert [v.variable_count for v in response.context["versions"]] == [1]
     assert b"DPIA 2026" in response.content
-    assert b"variable.create" in response.content
+    assert b"variable added" in response.content
     assert {e.action for e in response.context["audit_entries"]} >= {
         "dataset_version.create",
         "document.add",

@@ -18,7 +18,8 @@ from register.services import (
 )
 from register.table_io import TableInvalid, read_table, table_from_version
 
-pytestmark = pytest.mark.django_db
+# The assertions name the English texts; the portal's default language is Dutch.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TRICKY = '=HYPERLINK("http://evil.example","klik")'
 

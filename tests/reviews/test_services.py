@@ -6,11 +6,12 @@ from django.core.files.base import ContentFile
 from register.constants import SubmissionStage, SubmissionStatus
 from register.exceptions import DomainError, InvalidTransition, PermissionDenied
 from register.models import AuditEntry
+from register.selectors import version_table_page
 from register.services import dataset_version_create, dataset_version_submit, variable_save
 from reviews.constants import AdviceOutcome, Perspective, ReviewStatus
 from reviews.models import Advice, Committee, Membership
 from reviews.permissions import can_review, can_view_advice
-from reviews.selectors import advice_for_download, review_table_page, reviews_for_user
+from reviews.selectors import advice_for_download, reviews_for_user
 from reviews.services import advice_problems, advice_record, membership_remove, membership_save
 from tests.factories import UserFactory
 
@@ -151,9 +152,12 @@ def test_reviews_are_visible_to_the_committee_only(
 def test_review_table_page_takes_fixed_queries(
     registry, registry_user, igc_user, django_assert_num_queries
 ):
+    """The committees read the table through register.selectors.version_table_page."""
     review = _submit(registry, registry_user, variables=75).reviews.get(committee__code="IGC")
     with django_assert_num_queries(5):  # count, categories, variables, indicators, requirements
-        page, table = review_table_page(review=review, page_number=2)
+        page, table = version_table_page(
+            dataset_version_id=review.submission.dataset_version_id, page_number=2
+        )
         assert [row.variable.code for row in table.rows] == [f"V{n:03d}" for n in range(50, 75)]
         assert all(row.variable.purpose_labels == [] for row in table.rows)
     assert page.number == 2 and page.paginator.count == 75

@@ -18,7 +18,8 @@ from reviews.models import Advice, Committee, Review
 from reviews.services import advice_document_render, advice_record
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# The assertions name the English texts; the portal's default language is Dutch.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NPS = {
     "necessity": "Leeftijd is nodig voor casemixcorrectie van de uitkomstindicator.",
@@ -156,9 +157,10 @@ def test_list_filters_open_and_advised(
     _submit(other_registry, other_registry_user)
     advice_record(review=igc_review, actor=igc_user, **ADVICE)
     client.force_login(igc_user)
-    listed = lambda query: [
-        r.pk for r in client.get(reverse("reviews:review_list"), query).context["reviews"]
-    ]  # noqa: E731
+    def listed(query):
+        return [
+            r.pk for r in client.get(reverse("reviews:review_list"), query).context["reviews"]
+        ]
     assert listed({"status": "advised"}) == [igc_review.pk]
     assert igc_review.pk not in listed({"status": "open"}) and len(listed({"status": "open"})) == 1
     everything = listed({})

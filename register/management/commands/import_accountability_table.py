@@ -4,8 +4,9 @@
 
 All or nothing: on any error nothing is written, every error is printed on standard error
 (naming row and column) and the command exits with status 1. The import is done as ``--user``
-(default: admin@example.org if present, else the first active superuser): it needs the right
-to manage the registry's dossier, and the audit trail names that user.
+(default: admin@example.org if present, else the first active superuser): it needs an explicit
+grant to manage the registry's dossier (superuser status is not one), and the audit trail
+names that user.
 """
 
 from pathlib import Path
