@@ -157,10 +157,10 @@ def test_list_filters_open_and_advised(
     _submit(other_registry, other_registry_user)
     advice_record(review=igc_review, actor=igc_user, **ADVICE)
     client.force_login(igc_user)
+
     def listed(query):
-        return [
-            r.pk for r in client.get(reverse("reviews:review_list"), query).context["reviews"]
-        ]
+        return [r.pk for r in client.get(reverse("reviews:review_list"), query).context["reviews"]]
+
     assert listed({"status": "advised"}) == [igc_review.pk]
     assert igc_review.pk not in listed({"status": "open"}) and len(listed({"status": "open"})) == 1
     everything = listed({})
