@@ -84,10 +84,14 @@ def _lock_draft(dataset_version: DatasetVersion) -> DatasetVersion:
 
 
 def dataset_version_create(
-    *, registry: Registry, actor, copy_previous: bool = True
+    *, registry: Registry, actor, copy_previous: bool = True, system: bool = False
 ) -> DatasetVersion:
-    """A new draft version; by default a copy of the registry's newest version."""
-    _require(permissions.can_manage_dossier(actor, registry))
+    """A new draft version; by default a copy of the registry's newest version.
+
+    ``system=True`` is for operators' management commands (shell access is the authority
+    there): no user is checked and the audit entry has no actor.
+    """
+    _require(system or permissions.can_manage_dossier(actor, registry))
     with transaction.atomic():
         Registry.objects.select_for_update().get(pk=registry.pk)
         previous = registry.dataset_versions.order_by("-number").first()

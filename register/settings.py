@@ -152,7 +152,7 @@ else:
 
 # Celery: with REDIS_URL tasks go through Redis to a worker; without it they run eagerly.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 # Eager (demo) mode: a failing task is logged, not raised into the request that committed.

@@ -804,7 +804,7 @@ def table_write(*, dataset_version: DatasetVersion, table: Table) -> None:
 
 
 def accountability_table_import(
-    *, registry: Registry, actor, table: Table, source: str = ""
+    *, registry: Registry, actor, table: Table, source: str = "", system: bool = False
 ) -> DatasetVersion:
     """A new draft version holding exactly ``table``; all or nothing.
 
@@ -812,7 +812,7 @@ def accountability_table_import(
     CSV/XLSX layout: for those formats they carry over from the newest version; a JSON file
     with ``pseudonym_requests`` replaces them (Wkz: type B only where the BSN is allowed).
     Permission: the actor must manage the registry's dossier (checked by
-    ``dataset_version_create``).
+    ``dataset_version_create``), unless ``system`` (an operator's management command).
     """
     from .services import dataset_version_create
 
@@ -828,7 +828,9 @@ def accountability_table_import(
         raise TableInvalid([_("The file holds no variables.")])
     with transaction.atomic():
         previous = registry.dataset_versions.order_by("-number").first()
-        version = dataset_version_create(registry=registry, actor=actor, copy_previous=False)
+        version = dataset_version_create(
+            registry=registry, actor=actor, copy_previous=False, system=system
+        )
         table_write(dataset_version=version, table=table)
         if table.pseudonym_requests is None:
             pseudonyms = [

@@ -349,3 +349,13 @@ def test_duplicate_code_is_reported_even_when_the_row_has_other_errors(registry)
         "row 3, column Datatype: unknown value 'getallen'",
         "row 3, column Variabele: a value is required",
     ]
+
+
+def test_operator_import_without_user_acts_as_the_system(table_version, tmp_path):
+    path = tmp_path / "tabel.csv"
+    path.write_text(export("DHFA", "--format", "csv"), encoding="utf-8")
+    call_command("import_accountability_table", "dhfa", str(path), stdout=io.StringIO())
+    new = DatasetVersion.objects.filter(registry__acronym="dhfa").order_by("-number").first()
+    assert new.number == table_version.number + 1
+    entry = AuditEntry.objects.get(action="accountability_table.import", object_id=str(new.pk))
+    assert entry.actor is None

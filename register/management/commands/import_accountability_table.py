@@ -3,10 +3,9 @@
     manage.py import_accountability_table DHFA tabel.xlsx [--user admin@example.org]
 
 All or nothing: on any error nothing is written, every error is printed on standard error
-(naming row and column) and the command exits with status 1. The import is done as ``--user``
-(default: admin@example.org if present, else the first active superuser): it needs an explicit
-grant to manage the registry's dossier (superuser status is not one), and the audit trail
-names that user.
+(naming row and column) and the command exits with status 1. With ``--user`` the import is done
+as that user, who needs the grant to manage the registry's dossier, and the audit trail names
+them; without it the operator's command acts as the system (audit entry without a user).
 """
 
 from pathlib import Path
@@ -18,22 +17,11 @@ from register.exceptions import DomainError
 from register.models import Registry
 from register.table_io import FORMATS, TableInvalid, accountability_table_import, read_table_file
 
-DEFAULT_USER = "admin@example.org"
 
-
-def command_actor(username: str | None):
-    User = get_user_model()
-    if username:
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"unknown or inactive user: {username}")
-        return user
-    user = (
-        User.objects.filter(username=DEFAULT_USER, is_active=True).first()
-        or User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-    )
+def command_actor(username: str):
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CommandError("no user to act as: pass --user EMAIL (or create a superuser)")
+        raise CommandError(f"unknown or inactive user: {username}")
     return user
 
 
@@ -45,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="a .csv, .json or .xlsx file in the exchange layout")
         parser.add_argument(
             "--user",
-            help=f"username (e-mail) to act as; default {DEFAULT_USER} or the first superuser",
+            help="username (e-mail) to act as; without it the command acts as the system",
         )
 
     def handle(self, *args, acronym, file, user=None, **options):
@@ -57,11 +45,15 @@ class Command(BaseCommand):
             raise CommandError(f"unknown file format {path.suffix!r}: use .csv, .json or .xlsx")
         if not path.is_file():
             raise CommandError(f"no such file: {file}")
-        actor = command_actor(user)
+        actor = command_actor(user) if user else None
         try:
             table = read_table_file(path)
             version = accountability_table_import(
-                registry=registry, actor=actor, table=table, source=path.name
+                registry=registry,
+                actor=actor,
+                table=table,
+                source=path.name,
+                system=actor is None,
             )
         except TableInvalid as exc:
             for error in exc.errors:
