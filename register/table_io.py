@@ -1,9 +1,10 @@
 """Exchange of the accountability table (verantwoordingstabel) as CSV, XLSX or JSON.
 
 The layout is documented in docs/accountability-table.md. Reading a file gives a ``Table``
-(validated: every error names its row and column); ``accountability_table_import`` turns a
-``Table`` into a new draft dataset version of the registry holding exactly that table, in one
-transaction. Writing goes the other way: ``table_from_version`` and ``table_export``.
+(validated: every error names its row and column, in a workbook also its sheet);
+``accountability_table_import`` turns a ``Table`` into a new draft dataset version of the
+registry holding exactly that table, in one transaction. Writing goes the other way:
+``table_from_version`` and ``table_export`` (``table_bytes`` for a ``Table`` in memory).
 
 Spreadsheet safety: a cell that a spreadsheet would read as a formula (starting with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading single quote, and
@@ -15,6 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -259,6 +262,15 @@ def _cell_error(row, column: str, message: str) -> str:
     }
 
 
+def _sheet_cell_error(sheet: str, row, column: str, message: str) -> str:
+    return _("sheet %(sheet)s, row %(row)s, column %(column)s: %(message)s") % {
+        "sheet": sheet,
+        "row": row,
+        "column": column,
+        "message": message,
+    }
+
+
 # --- Spreadsheet safety ---------------------------------------------------------------------
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -284,14 +296,29 @@ def unescape_cell(value: str) -> str:
 class _Reader:
     """Validates rows given as {header: text} into a Table, collecting every error."""
 
-    def __init__(self, *, json_layout: bool = False):
+    def __init__(self, *, json_layout: bool = False, sheet: str | None = None):
         self.errors: list[str] = []
         self.json_layout = json_layout
+        # XLSX: the sheet being read; errors then name it, and columns get their letter.
+        self.sheet = sheet
         self.categories = {c.code.upper(): c.code for c in ProviderCategory.objects.all()}
         self.spellings = {kind: _spellings(kind) for kind in CHOICE_VALUES}
 
     def error(self, row, column, message):
-        self.errors.append(_cell_error(row, column, message))
+        if self.sheet is None:
+            self.errors.append(_cell_error(row, column, message))
+        else:
+            self.errors.append(_sheet_cell_error(self.sheet, row, column, message))
+
+    def label(self, position: int, header: str) -> str:
+        """How errors name the column at 0-based ``position``: its header, and in a workbook
+        also its letter ("Datatype (C)"; the letter alone when the header is empty)."""
+        if self.sheet is None:
+            return header
+        from openpyxl.utils import get_column_letter
+
+        letter = get_column_letter(position + 1)
+        return f"{header} ({letter})" if header else letter
 
     def map_headers(self, headers: list[str], row=1) -> tuple[dict[int, str], dict[int, str]]:
         """{position: column key} and {position: category code}; errors for unknown headers."""
@@ -307,10 +334,11 @@ class _Reader:
             key = by_name.get(header.lower())
             if key is None and header.upper() in self.categories:
                 key = "category:" + self.categories[header.upper()]
+            label = self.label(position, header)
             if key is None:
                 self.error(
                     row,
-                    header,
+                    label,
                     _(
                         "unknown column: neither a field of the table nor a provider category (known categories: %(codes)s)"
                     )
@@ -320,11 +348,11 @@ class _Reader:
             if key in seen:
                 self.error(
                     row,
-                    header,
+                    label,
                     _("the column appears twice (also column %(other)s)") % {"other": seen[key]},
                 )
                 continue
-            seen[key] = header
+            seen[key] = label
             if key.startswith("category:"):
                 categories[position] = key.split(":", 1)[1]
             else:
@@ -500,7 +528,10 @@ def _plain_text(value) -> str:
 
 
 def _rows_to_table(
-    reader: _Reader, rows: list[list[object]], indicator_rows: list[list[object]] | None
+    reader: _Reader,
+    rows: list[list[object]],
+    indicator_rows: list[list[object]] | None,
+    indicator_sheet: str | None = None,
 ) -> Table:
     """Spreadsheet-like rows (first row = headers; row numbers as a spreadsheet shows them)."""
     table = Table()
@@ -508,7 +539,9 @@ def _rows_to_table(
         return reader.finish(table)
     headers = ["" if h is None else _plain_text(h) for h in rows[0]]
     fields, categories = reader.map_headers(headers)
-    header_of = {key: headers[position].strip() for position, key in fields.items()}
+    header_of = {
+        key: reader.label(position, headers[position].strip()) for position, key in fields.items()
+    }
     parsed, codes = [], []
     if not reader.errors:
         for number, cells in enumerate(rows[1:], start=2):
@@ -517,7 +550,10 @@ def _rows_to_table(
                 continue
             values = {key: cells[pos] if pos < len(cells) else None for pos, key in fields.items()}
             requirements = {
-                code: (headers[pos].strip(), cells[pos] if pos < len(cells) else None)
+                code: (
+                    reader.label(pos, headers[pos].strip()),
+                    cells[pos] if pos < len(cells) else None,
+                )
                 for pos, code in categories.items()
             }
             variable = reader.variable(number, values, header_of, requirements)
@@ -529,29 +565,39 @@ def _rows_to_table(
         reader.check_duplicates(codes, header_of.get("code", "Code"))
     table.variables = [v for _row, v in parsed]
     if indicator_rows:
+        if indicator_sheet is not None:
+            reader.sheet = indicator_sheet
         table.indicators = _indicator_rows(reader, indicator_rows)
     return reader.finish(table)
 
 
 def _indicator_rows(reader: _Reader, rows: list[list[object]]) -> list[TableIndicator]:
+    """The indicator sheet of a workbook (``reader.sheet`` names it in errors)."""
     headers = ["" if h is None else _plain_text(h).strip() for h in rows[0]]
     by_name = {}
     for column in INDICATOR_COLUMNS:
         for name in (column.header, *column.aliases, column.key):
             by_name[name.lower()] = column.key
     positions, header_of = {}, {}
-    sheet = INDICATOR_SHEET
     for position, header in enumerate(headers):
         if not header:
             continue
         key = by_name.get(header.lower())
+        label = reader.label(position, header)
         if key is None:
-            reader.error(1, f"{header} ({sheet})", _("unknown column"))
+            reader.error(1, label, _("unknown column"))
+            continue
+        if key in header_of:
+            reader.error(
+                1,
+                label,
+                _("the column appears twice (also column %(other)s)") % {"other": header_of[key]},
+            )
             continue
         positions[position] = key
-        header_of[key] = f"{header} ({sheet})"
+        header_of[key] = label
     if "code" not in positions.values():
-        reader.error(1, f"Code ({sheet})", _("this required column is missing"))
+        reader.error(1, "Code", _("this required column is missing"))
         return []
     result, seen = [], {}
     for number, cells in enumerate(rows[1:], start=2):
@@ -593,28 +639,134 @@ def read_csv(content: bytes) -> Table:
 
 
 def read_xlsx(content: bytes) -> Table:
+    """A workbook: the sheet Verantwoordingstabel (else the first visible sheet) and optionally
+    the sheet Indicatoren. Hidden sheets are ignored, except that a hidden Verantwoordingstabel
+    or Indicatoren is an error (hidden data must not be imported unseen). Formulas and merged
+    cells are errors: the exchange holds values, one per cell. Blank rows are skipped."""
     from openpyxl import load_workbook
 
-    reader = _Reader()
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # data_only=False: a formula cell shows as a formula (data_type "f"), not as the value
+        # a spreadsheet last cached for it, which may be stale or missing.
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise TableInvalid(
             [_("The file is not a readable Excel workbook (%(error)s).") % {"error": exc}]
         ) from exc
     try:
-        sheet = (
-            workbook[TABLE_SHEET] if TABLE_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        )
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        table_sheet, indicator_sheet = _xlsx_sheets(workbook)
+        reader = _Reader(sheet=table_sheet.title)
+        rows = _xlsx_rows(reader, table_sheet)
         indicator_rows = None
-        if INDICATOR_SHEET in workbook.sheetnames:
-            indicator_rows = [
-                list(r) for r in workbook[INDICATOR_SHEET].iter_rows(values_only=True)
-            ] or None
+        if indicator_sheet is not None:
+            reader.sheet = indicator_sheet.title
+            indicator_rows = _xlsx_rows(reader, indicator_sheet) or None
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for sheet, sheet_rows in ((table_sheet, rows), (indicator_sheet, indicator_rows)):
+                if sheet is not None:
+                    reader.sheet = sheet.title
+                    _xlsx_merges(reader, archive, sheet, sheet_rows or [])
     finally:
         workbook.close()
-    return _rows_to_table(reader, rows, indicator_rows)
+    if reader.errors:  # formulas and merges: the cells cannot be read as values at all
+        raise TableInvalid(reader.errors)
+    reader.sheet = table_sheet.title
+    return _rows_to_table(
+        reader, rows, indicator_rows, indicator_sheet.title if indicator_sheet else None
+    )
+
+
+def _xlsx_sheets(workbook):
+    """(table sheet, indicator sheet or None); raises TableInvalid for a hidden one."""
+    by_name = {ws.title.strip().casefold(): ws for ws in workbook.worksheets}
+    errors = []
+    for name in (TABLE_SHEET, INDICATOR_SHEET):
+        sheet = by_name.get(name.casefold())
+        if sheet is not None and sheet.sheet_state != "visible":
+            errors.append(
+                _(
+                    "sheet %(sheet)s: the sheet is hidden; make it visible or remove it (hidden sheets are not imported)"
+                )
+                % {"sheet": sheet.title}
+            )
+    if errors:
+        raise TableInvalid(errors)
+    indicator_sheet = by_name.get(INDICATOR_SHEET.casefold())
+    table_sheet = by_name.get(TABLE_SHEET.casefold())
+    if table_sheet is None:
+        visible = [
+            ws
+            for ws in workbook.worksheets
+            if ws.sheet_state == "visible" and ws is not indicator_sheet
+        ]
+        if not visible:
+            raise TableInvalid(
+                [
+                    _("The workbook has no visible sheet %(sheet)s (nor another visible sheet).")
+                    % {"sheet": TABLE_SHEET}
+                ]
+            )
+        table_sheet = visible[0]
+    return table_sheet, indicator_sheet
+
+
+def _xlsx_rows(reader: _Reader, sheet) -> list[list[object]]:
+    """The sheet's values row by row (row 1 first, missing rows as empty ones); a formula is an
+    error naming its cell."""
+    # The <dimension> a producer writes can be wrong; without it openpyxl reads every row.
+    sheet.reset_dimensions()
+    rows: list[list[object]] = []
+    headers: list[object] = []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        values = [cell.value for cell in cells]
+        if number == 1:
+            headers = values
+        for position, cell in enumerate(cells):
+            if cell.data_type == "f":
+                header = headers[position] if position < len(headers) else None
+                if number == 1 or header is None:
+                    header = ""
+                reader.error(
+                    number,
+                    reader.label(position, _plain_text(header).strip()),
+                    _("formulas are not accepted; enter the value itself"),
+                )
+                values[position] = None
+        rows.append(values)
+    return rows
+
+
+MERGE_CELL = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+
+
+def _xlsx_merges(reader: _Reader, archive: zipfile.ZipFile, sheet, rows: list[list[object]]):
+    """Merged cells are an error naming the range. openpyxl's read-only mode does not expose
+    them, so the sheet's XML is scanned for <mergeCell ref="..."> in chunks."""
+    from openpyxl.utils import range_boundaries
+
+    found: dict[str, None] = {}
+    tail = b""
+    # The worksheet's part in the package, as openpyxl resolved it from the workbook's rels.
+    with archive.open(sheet._worksheet_path) as source:
+        while chunk := source.read(1 << 20):
+            data = tail + chunk
+            if b"mergeCell" in data:
+                for match in MERGE_CELL.finditer(data):
+                    found[match.group(1).decode("ascii", "replace")] = None
+            tail = data[-256:]
+    headers = rows[0] if rows else []
+    for ref in found:
+        try:
+            min_col, min_row, _max_col, _max_row = range_boundaries(ref)
+        except (TypeError, ValueError):
+            min_col, min_row = 1, "-"
+        header = headers[min_col - 1] if min_col - 1 < len(headers) else None
+        reader.error(
+            min_row,
+            reader.label(min_col - 1, "" if header is None else _plain_text(header).strip()),
+            _("merged cells are not accepted (%(range)s); unmerge them and fill in every cell")
+            % {"range": ref},
+        )
 
 
 JSON_VARIABLE_KEYS = {c.key for c in COLUMNS} | {"requirements"}
@@ -934,9 +1086,14 @@ def table_export(dataset_version: DatasetVersion, *, format: str) -> bytes:
             _("Unknown file format '%(format)s': use csv, json or xlsx.") % {"format": format}
         )
     table = table_from_version(dataset_version)
+    categories = list(ProviderCategory.objects.values_list("code", flat=True))
+    return table_bytes(table, format=format, categories=categories)
+
+
+def table_bytes(table: Table, *, format: str, categories: list[str]) -> bytes:
+    """``table`` as a file; ``categories``: the provider category columns, in order."""
     if format == "json":
         return (json.dumps(table.as_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    categories = list(ProviderCategory.objects.values_list("code", flat=True))
     rows = [[escape_cell(cell) for cell in row] for row in table_rows(table, categories)]
     if format == "csv":
         out = io.StringIO(newline="")
@@ -946,28 +1103,44 @@ def table_export(dataset_version: DatasetVersion, *, format: str) -> bytes:
 
 
 def _xlsx(rows: list[list[str]], table: Table) -> bytes:
+    """The workbook, written streaming (write_only). Every non-empty cell is forced to text, so
+    openpyxl never writes a formula or an error value whatever the text (``escape_cell`` has
+    already guarded spreadsheets that would run text starting with ``=`` on editing); empty
+    cells are left out, and read back as empty."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = TABLE_SHEET
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def text_row(sheet, values, font=None):
+        row = []
+        for value in values:
+            if value is None or value == "":
+                row.append(None)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            if font is not None:
+                cell.font = font
+            row.append(cell)
+        return row
+
+    sheet = workbook.create_sheet(TABLE_SHEET)
     sheet.freeze_panes = "C2"
+    sheet.append(text_row(sheet, rows[0], bold))
+    for row in rows[1:]:
+        sheet.append(text_row(sheet, row))
     indicators = workbook.create_sheet(INDICATOR_SHEET)
-    indicators.append([c.header for c in INDICATOR_COLUMNS])
+    indicators.freeze_panes = "A2"
+    indicators.append(text_row(indicators, [c.header for c in INDICATOR_COLUMNS], bold))
     for indicator in table.indicators:
-        indicators.append([escape_cell(getattr(indicator, c.key)) for c in INDICATOR_COLUMNS])
-    for cell in indicators[1]:
-        cell.font = Font(bold=True)
-    # Every cell is text, so openpyxl never writes a formula (escape_cell guards Excel itself).
-    for worksheet in (sheet, indicators):
-        for row in worksheet.iter_rows():
-            for cell in row:
-                cell.data_type = "s"
+        indicators.append(
+            text_row(
+                indicators, [escape_cell(getattr(indicator, c.key)) for c in INDICATOR_COLUMNS]
+            )
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_check, views_diff
 from . import views_dossiers as views
 
 app_name = "dossiers"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("<slug:acronym>/", views.registry_detail, name="registry_detail"),
     path("<slug:acronym>/versions/new/", views.version_create, name="version_create"),
+    path("<slug:acronym>/versions/compare/", views_diff.version_diff, name="version_diff"),
     path("<slug:acronym>/documents/new/", views.document_add, name="document_add"),
     path(
         "<slug:acronym>/submissions/<int:pk>/apply/",
@@ -24,4 +26,5 @@ urlpatterns = [
     path(version + "indicators/new/", views.indicator_create, name="indicator_create"),
     path(version + "pseudonyms/new/", views.pseudonym_add, name="pseudonym_add"),
     path(version + "submit/", views.version_submit, name="version_submit"),
+    path(version + "check/", views_check.version_check, name="version_check"),
 ]

@@ -163,6 +163,7 @@ ROWS: dict[str, Row] = {
     "dossiers:registry_list": Row(get={REG, REG2}),
     "dossiers:registry_detail": Row(acronym, get=REGISTRY_ONLY),
     "dossiers:version_create": Row(acronym, post=REGISTRY_ONLY),
+    "dossiers:version_diff": Row(acronym, get=REGISTRY_ONLY),
     "dossiers:document_add": Row(acronym, get=REGISTRY_ONLY, post=REGISTRY_ONLY),
     "dossiers:submission_apply": Row(
         lambda w: {**acronym(w), "pk": w.advised_submission.pk},
@@ -176,6 +177,7 @@ ROWS: dict[str, Row] = {
     "dossiers:indicator_create": Row(version, post=REGISTRY_ONLY),
     "dossiers:pseudonym_add": Row(version, post=REGISTRY_ONLY),
     "dossiers:version_submit": Row(version, post=REGISTRY_ONLY),
+    "dossiers:version_check": Row(version, get=REGISTRY_ONLY),
     # Committees see a registry's documents while they review it; so do ZIN and SSC-DG.
     "dossiers:document_download": Row(
         lambda w: {"pk": w.document.pk}, get={REG, IGC, DGC, SEC, ZIN}

@@ -359,3 +359,208 @@ def test_operator_import_without_user_acts_as_the_system(table_version, tmp_path
     assert new.number == table_version.number + 1
     entry = AuditEntry.objects.get(action="accountability_table.import", object_id=str(new.pk))
     assert entry.actor is None
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def workbook_bytes(sheets, *, hidden=(), merges=None, text=None):
+    """A workbook made the way a spreadsheet user would: ``sheets`` {title: rows} in order;
+    a string starting with "=" becomes a formula unless its coordinate is in ``text`` (then it
+    is a text cell, as Excel stores text typed with a leading quote)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        for coordinate in (text or {}).get(title, ()):
+            sheet[coordinate].data_type = "s"
+        if title in hidden:
+            sheet.sheet_state = "hidden"
+        for ref in (merges or {}).get(title, ()):
+            sheet.merge_cells(ref)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+HEADER = ["Code", "Variabele", "Datatype", "UMC"]
+
+
+def xlsx_errors(content):
+    with pytest.raises(TableInvalid) as error:
+        read_table(content, format="xlsx")
+    return error.value.errors
+
+
+def test_xlsx_export_is_streamed_text_without_formulas(table_version):
+    import zipfile
+
+    content = table_io.table_export(table_version, format="xlsx")
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and 't="inlineStr"' in xml
+    assert "'=HYPERLINK(" in xml and "'-5 of +5? @EQ VAS" in xml
+    # Read back without the database: the same table (pseudonyms are not in the layout).
+    table = read_table(content, format="xlsx")
+    expected = table_from_version(table_version)
+    expected.pseudonym_requests = None
+    assert table == expected
+
+
+def test_xlsx_formula_is_an_error_naming_sheet_row_and_column(registry):
+    content = workbook_bytes(
+        {
+            "Verantwoordingstabel": [HEADER, ["A1", "Een", '=LOWER("GETAL")', "basis"]],
+            "Indicatoren": [["Code", "Naam"], ["I1", "=A1"]],
+        }
+    )
+    assert xlsx_errors(content) == [
+        "sheet Verantwoordingstabel, row 2, column Datatype (C): formulas are not accepted; enter the value itself",
+        "sheet Indicatoren, row 2, column Naam (B): formulas are not accepted; enter the value itself",
+    ]
+
+
+def test_xlsx_text_that_looks_like_a_formula_is_text(registry):
+    content = workbook_bytes(
+        {
+            "Verantwoordingstabel": [
+                ["Code", "Variabele", "Omschrijving", "Code in codestelsel"],
+                ["A1", "'=SOM(1)", "=geen formule", 302132005],
+            ]
+        },
+        text={"Verantwoordingstabel": ["C2"]},
+    )
+    variable = read_table(content, format="xlsx").variables[0]
+    assert (variable.name, variable.description, variable.code_system_code) == (
+        "=SOM(1)",
+        "=geen formule",
+        "302132005",
+    )
+
+
+def test_xlsx_merged_cells_are_an_error_naming_the_range(registry):
+    content = workbook_bytes(
+        {"Verantwoordingstabel": [HEADER, ["A1", "Een", "getal", "basis"], ["A2", "Twee"]]},
+        merges={"Verantwoordingstabel": ["C2:C3"]},
+    )
+    errors = xlsx_errors(content)
+    assert errors == [
+        "sheet Verantwoordingstabel, row 2, column Datatype (C): merged cells are not accepted (C2:C3); unmerge them and fill in every cell"
+    ]
+
+
+def test_xlsx_hidden_sheets(registry):
+    junk = [["Kleur"], ["rood"]]
+    good = [HEADER, ["A1", "Een", "getal", "basis"]]
+    # A hidden sheet is ignored (here: a list for drop-downs), also when it comes first.
+    table = read_table(
+        workbook_bytes({"Lijsten": junk, "Verantwoordingstabel": good}, hidden={"Lijsten"}),
+        format="xlsx",
+    )
+    assert [v.code for v in table.variables] == ["A1"]
+    # Without a sheet Verantwoordingstabel: the first visible sheet.
+    table = read_table(
+        workbook_bytes({"Lijsten": junk, "Blad1": good}, hidden={"Lijsten"}), format="xlsx"
+    )
+    assert [v.code for v in table.variables] == ["A1"]
+    # A hidden Verantwoordingstabel (or Indicatoren) is not silently skipped.
+    for hidden in ("Verantwoordingstabel", "Indicatoren"):
+        content = workbook_bytes(
+            {"Blad1": good, "Verantwoordingstabel": good, "Indicatoren": [["Code"], ["I1"]]},
+            hidden={hidden},
+        )
+        assert xlsx_errors(content) == [
+            f"sheet {hidden}: the sheet is hidden; make it visible or remove it (hidden sheets are not imported)"
+        ]
+
+
+def test_xlsx_blank_rows_are_skipped_and_rows_keep_their_numbers(registry):
+    content = workbook_bytes(
+        {
+            "Verantwoordingstabel": [
+                HEADER,
+                ["A1", "Een", "getal", "basis"],
+                [None, None, None, None],
+                [],
+                ["", "  ", None, ""],
+                ["A2", "Twee", "getallen", None],
+            ]
+        }
+    )
+    assert xlsx_errors(content) == [
+        "sheet Verantwoordingstabel, row 6, column Datatype (C): unknown value 'getallen'"
+    ]
+    content = workbook_bytes(
+        {"Verantwoordingstabel": [HEADER, [], ["A1", "Een", "getal", "basis"], [None]]}
+    )
+    assert [v.code for v in read_table(content, format="xlsx").variables] == ["A1"]
+
+
+def test_xlsx_unknown_columns_are_errors(registry):
+    content = workbook_bytes(
+        {
+            "Verantwoordingstabel": [HEADER + ["Kleur"], ["A1", "Een", "getal", "basis", "rood"]],
+            "Indicatoren": [["Code", "Gewicht"], ["I1", 3]],
+        }
+    )
+    errors = xlsx_errors(content)
+    assert len(errors) == 2
+    assert errors[0].startswith(
+        "sheet Verantwoordingstabel, row 1, column Kleur (E): unknown column: neither a field"
+    )
+    assert errors[1] == "sheet Indicatoren, row 1, column Gewicht (B): unknown column"
+
+
+def test_xlsx_duplicate_codes_and_unknown_categories(registry):
+    content = workbook_bytes(
+        {
+            "Verantwoordingstabel": [
+                HEADER + ["STZ"],
+                ["A1", "Een", "getal", "basis", "plus"],
+                ["A1", "Nog een", "tekst", "altijd", None],
+            ],
+            "Indicatoren": [["Code", "Naam"], ["I1", "Een"], ["I1", "Twee"]],
+        }
+    )
+    assert sorted(xlsx_errors(content)) == [
+        "sheet Indicatoren, row 3, column Code (A): code 'I1' also appears in row 2",
+        "sheet Verantwoordingstabel, row 3, column Code (A): code 'A1' also appears in row 2",
+        "sheet Verantwoordingstabel, row 3, column UMC (D): unknown value 'altijd'",
+    ]
+    content = workbook_bytes(
+        {"Verantwoordingstabel": [HEADER + ["XYZ"], ["A1", "Een", "getal", "basis", "plus"]]}
+    )
+    (error,) = xlsx_errors(content)
+    assert error.startswith("sheet Verantwoordingstabel, row 1, column XYZ (E): unknown column")
+    assert "UMC" in error  # the message lists the known categories
+
+
+def test_xlsx_english_headers_and_indicator_sheet(registry):
+    content = workbook_bytes(
+        {
+            "Verantwoordingstabel": [
+                ["code", "Variable", "data type", "Indicators", "umc"],
+                ["A1", "One", "number", "I1", "base"],
+            ],
+            "Indicatoren": [["code", "name", "kind", "description"], ["I1", "Ind", "proces", "x"]],
+        }
+    )
+    table = read_table(content, format="xlsx")
+    variable = table.variables[0]
+    assert (variable.data_type, variable.indicators, variable.requirements) == (
+        "number",
+        ["I1"],
+        {"UMC": "base"},
+    )
+    assert table.indicators == [
+        table_io.TableIndicator(code="I1", name="Ind", kind="proces", description="x")
+    ]
+
+
+def test_xlsx_that_is_not_a_workbook(registry):
+    (error,) = xlsx_errors(b"Code,Variabele\nA,B\n")
+    assert error.startswith("The file is not a readable Excel workbook")

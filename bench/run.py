@@ -1,0 +1,23 @@
+"""Run every benchmark in bench/ (each *_bench.py, in its own process): `make bench`."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    failed = []
+    for script in sorted(HERE.glob("*_bench.py")):
+        print(f"== {script.name}", flush=True)
+        if subprocess.run([sys.executable, str(script), *sys.argv[1:]]).returncode != 0:
+            failed.append(script.name)
+        print(flush=True)
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
