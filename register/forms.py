@@ -315,8 +315,20 @@ class DocumentForm(ErrorSummaryMixin, forms.Form):
         label=_("Confidential"),
         required=False,
         help_text=_(
-            "Only the registry, the committees reviewing it, the secretariat and Zorginstituut can read it."
+            "Only the registry, the committees reviewing it and Zorginstituut can read it."
         ),
+    )
+
+
+class DocumentReplaceForm(ErrorSummaryMixin, forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to keep the current title."),
+    )
+    file = DocumentFileField(
+        label=_("New version"), error_messages={"required": _("Choose a file to upload.")}
     )
 
 

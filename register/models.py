@@ -112,6 +112,10 @@ class Registry(models.Model):
         return self.acronym.upper()
 
 
+def table_pdf_upload_to(instance, filename):
+    return f"tables/{instance.registry.acronym}/{filename}"
+
+
 class DatasetVersion(models.Model):
     """One version of a registry's accountability table (verantwoordingstabel).
 
@@ -130,6 +134,7 @@ class DatasetVersion(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    table_pdf = models.FileField(_("table PDF"), upload_to=table_pdf_upload_to, blank=True)
 
     class Meta:
         ordering = ["-number"]
@@ -332,6 +337,14 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    replaces = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -392,10 +392,32 @@ def dossier_submissions(*, registry: Registry) -> list:
     )
 
 
-def dossier_documents(*, registry: Registry) -> QuerySet:
+def dossier_documents(*, registry: Registry) -> list:
+    """The registry's current documents, newest first, each with its ``history``."""
     from .models import Document
 
-    return Document.objects.filter(registry=registry).select_related("submission", "uploaded_by")
+    return documents_with_history(
+        Document.objects.filter(registry=registry).select_related("submission", "uploaded_by")
+    )
+
+
+def documents_with_history(documents) -> list:
+    """The current versions among ``documents`` (all versions), in their order, each with
+    ``history``: the versions it replaced, newest first. A replaced version is not listed on
+    its own."""
+    documents = list(documents)
+    by_pk = {document.pk: document for document in documents}
+    replaced = {document.replaces_id for document in documents if document.replaces_id}
+    current = [document for document in documents if document.pk not in replaced]
+    for document in current:
+        document.history = []
+        seen = {document.pk}
+        older = by_pk.get(document.replaces_id)
+        while older is not None and older.pk not in seen:
+            seen.add(older.pk)
+            document.history.append(older)
+            older = by_pk.get(older.replaces_id)
+    return current
 
 
 def dossier_audit_trail(*, registry: Registry) -> QuerySet:
@@ -513,25 +535,31 @@ def decision_submission(*, pk: int):
 
 
 def document_for_download(user, *, pk: int):
-    """A dossier document, if the user may read it; else None (the caller answers 404).
+    """A dossier document (any version), if the user may read it; else None (the caller
+    answers 404). Dossier documents are never public.
 
-    Registry staff of its registry, Zorginstituut and the secretariat; and members of a
-    committee that has a review on a submission of that registry.
+    Registry staff of its registry, Zorginstituut, and members of a committee that has a review
+    on a submission of that registry read every document; the secretariat only those not
+    marked confidential.
     """
     from reviews.permissions import reviews_visible_to
 
+    from .constants import Role
     from .models import Document
-    from .permissions import can_view_dossier
+    from .permissions import can_manage_dossier, can_view_dossier
+    from .roles import has_role
 
     if not user.is_authenticated:
         return None
     document = Document.objects.select_related("registry").filter(pk=pk).first()
     if document is None or not document.file:
         return None
-    if can_view_dossier(user, document.registry):
+    if can_manage_dossier(user, document.registry) or has_role(user, Role.ZIN):
         return document
     if reviews_visible_to(user).filter(submission__registry_id=document.registry_id).exists():
         return document
+    if not document.confidential and can_view_dossier(user, document.registry):
+        return document  # the secretariat
     return None
 
 

@@ -24,7 +24,13 @@ from .constants import (
     SubmissionStatus,
 )
 from .documents import document_file_check
-from .exceptions import DatasetLocked, DomainError, PermissionDenied, PseudonymNotAllowed
+from .exceptions import (
+    DatasetLocked,
+    DomainError,
+    InvalidTransition,
+    PermissionDenied,
+    PseudonymNotAllowed,
+)
 from .models import (
     DatasetVersion,
     Decision,
@@ -373,6 +379,70 @@ def document_add(
     return document
 
 
+def document_replace(*, document: Document, actor, file, title: str | None = None) -> Document:
+    """A new version of a dossier document; the old one stays, as its history (``replaces``).
+
+    The new version keeps the registry, submission, kind and confidentiality; the file passes
+    the same content check as ``document_add``. Only the current version can be replaced.
+    """
+    registry = document.registry
+    _require(permissions.can_manage_dossier(actor, registry))
+    document_file_check(file)
+    with transaction.atomic():
+        old = Document.objects.select_for_update().get(pk=document.pk)
+        if old.replaced_by.exists():
+            raise InvalidTransition(_("This document has already been replaced by a newer one."))
+        new = Document(
+            registry=registry,
+            submission_id=old.submission_id,
+            kind=old.kind,
+            title=(title or "").strip() or old.title,
+            file=file,
+            confidential=old.confidential,
+            uploaded_by=actor,
+            replaces=old,
+        )
+        new.full_clean()
+        new.save()
+        audit_record(
+            actor=actor,
+            action="document.replace",
+            obj=new,
+            registry=registry,
+            changes={"replaces": old.pk, "title": new.title},
+        )
+    return new
+
+
+def document_set_confidential(*, document: Document, actor, confidential: bool) -> Document:
+    """Mark a dossier document (and its history) confidential or not.
+
+    A confidential document is read only by the registry's staff, committees reviewing the
+    registry and Zorginstituut (``selectors.document_for_download``); older versions follow the
+    current one, so marking it confidential does not leave an earlier copy readable.
+    """
+    _require(permissions.can_manage_dossier(actor, document.registry))
+    confidential = bool(confidential)
+    with transaction.atomic():
+        versions = [document.pk]
+        current = Document.objects.get(pk=document.pk)
+        while current.replaces_id is not None:
+            versions.append(current.replaces_id)
+            current = Document.objects.get(pk=current.replaces_id)
+        if document.confidential == confidential:
+            return document
+        Document.objects.filter(pk__in=versions).update(confidential=confidential)
+        audit_record(
+            actor=actor,
+            action="document.confidential",
+            obj=document,
+            registry=document.registry,
+            changes={"confidential": [document.confidential, confidential]},
+        )
+        document.confidential = confidential
+    return document
+
+
 # --- Submission, application, decision ----------------------------------------------------
 
 
@@ -607,3 +677,62 @@ def decision_letter_send(*, decision_id: int) -> None:
             registry=decision.registry,
             changes={"to": holder.contact_email},
         )
+
+
+# --- The accountability table as a PDF ------------------------------------------------------
+
+
+def dataset_version_request_pdf(*, dataset_version: DatasetVersion, actor) -> None:
+    """Ask for the table's PDF; a task renders it after commit. Only a submitted version.
+
+    A draft still changes, so a stored PDF of it would go stale: it is refused.
+    """
+    _require(permissions.can_manage_dossier(actor, dataset_version.registry))
+    from .tasks import render_table_pdf
+
+    if not dataset_version.is_locked:
+        raise DomainError(
+            _("Only a submitted version has a PDF: a draft can still change. Submit it first.")
+        )
+    if dataset_version.table_pdf:
+        return
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="dataset_version.pdf_request",
+            obj=dataset_version,
+            registry=dataset_version.registry,
+            changes={"version": dataset_version.number},
+        )
+        dataset_version_id = dataset_version.pk
+        transaction.on_commit(lambda: render_table_pdf.delay(dataset_version_id))
+
+
+def dataset_version_render_pdf(*, dataset_version_id: int) -> None:
+    """Render the table of a submitted version as a landscape PDF, once; safe to run twice."""
+    from django.core.files.base import ContentFile
+
+    from .pdf import render_pdf
+    from .selectors import requirement_table
+
+    with transaction.atomic():
+        version = (
+            DatasetVersion.objects.select_for_update()
+            .select_related("registry")
+            .get(pk=dataset_version_id)
+        )
+        if version.table_pdf:
+            return
+        if not version.is_locked:
+            raise DomainError(_("Only a submitted version has a PDF: a draft can still change."))
+        table = requirement_table(variables=version.variables.order_by("code"))
+        pdf = render_pdf(
+            "pdf/version_table.html",
+            {"registry": version.registry, "version": version, "table": table},
+        )
+        version.table_pdf.save(
+            f"verantwoordingstabel-{version.registry.acronym}-v{version.number}.pdf",
+            ContentFile(pdf),
+            save=False,
+        )
+        version.save(update_fields=["table_pdf"])

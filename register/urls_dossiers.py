@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_check, views_diff
+from . import views_check, views_diff, views_documents, views_table_pdf
 from . import views_dossiers as views
 
 app_name = "dossiers"
@@ -15,6 +15,16 @@ urlpatterns = [
     path("<slug:acronym>/versions/compare/", views_diff.version_diff, name="version_diff"),
     path("<slug:acronym>/documents/new/", views.document_add, name="document_add"),
     path(
+        "<slug:acronym>/documents/<int:pk>/replace/",
+        views_documents.document_replace,
+        name="document_replace",
+    ),
+    path(
+        "<slug:acronym>/documents/<int:pk>/confidential/",
+        views_documents.document_confidential,
+        name="document_confidential",
+    ),
+    path(
         "<slug:acronym>/submissions/<int:pk>/apply/",
         views.submission_apply,
         name="submission_apply",
@@ -27,4 +37,6 @@ urlpatterns = [
     path(version + "pseudonyms/new/", views.pseudonym_add, name="pseudonym_add"),
     path(version + "submit/", views.version_submit, name="version_submit"),
     path(version + "check/", views_check.version_check, name="version_check"),
+    path(version + "pdf/", views_table_pdf.version_pdf, name="version_pdf"),
+    path(version + "pdf/request/", views_table_pdf.version_pdf_request, name="version_pdf_request"),
 ]

@@ -128,7 +128,7 @@ def submission_detail(request, pk: int):
             "search": search,
             "page_obj": page,
             "table": table,
-            "documents": submission.documents.all(),
+            "documents": selectors.documents_with_history(submission.documents.all()),
         },
         status=status,
     )

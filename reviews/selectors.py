@@ -1,7 +1,7 @@
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from register.models import Document, Submission
-from register.selectors import version_extras
+from register.selectors import documents_with_history, version_extras
 
 from .constants import POSITIVE_OUTCOMES, CommitteeCode, ReviewStatus
 from .models import Advice, Review
@@ -70,9 +70,10 @@ def review_dossier(*, review: Review) -> dict:
     submission = review.submission
     return {
         **version_extras(dataset_version=submission.dataset_version),
-        # The registry's standing documents and those filed with this submission; the
-        # committees may read confidential ones (register.selectors.document_for_download).
-        "documents": list(
+        # The registry's current standing documents and those filed with this submission, each
+        # with its history; the committees may read confidential ones
+        # (register.selectors.document_for_download).
+        "documents": documents_with_history(
             Document.objects.filter(registry_id=submission.registry_id)
             .filter(Q(submission__isnull=True) | Q(submission_id=submission.pk))
             .order_by("kind", "-uploaded_at")

@@ -165,6 +165,12 @@ ROWS: dict[str, Row] = {
     "dossiers:version_create": Row(acronym, post=REGISTRY_ONLY),
     "dossiers:version_diff": Row(acronym, get=REGISTRY_ONLY),
     "dossiers:document_add": Row(acronym, get=REGISTRY_ONLY, post=REGISTRY_ONLY),
+    "dossiers:document_replace": Row(
+        lambda w: {**acronym(w), "pk": w.document.pk}, get=REGISTRY_ONLY, post=REGISTRY_ONLY
+    ),
+    "dossiers:document_confidential": Row(
+        lambda w: {**acronym(w), "pk": w.document.pk}, post=REGISTRY_ONLY
+    ),
     "dossiers:submission_apply": Row(
         lambda w: {**acronym(w), "pk": w.advised_submission.pk},
         get=REGISTRY_ONLY,
@@ -178,7 +184,12 @@ ROWS: dict[str, Row] = {
     "dossiers:pseudonym_add": Row(version, post=REGISTRY_ONLY),
     "dossiers:version_submit": Row(version, post=REGISTRY_ONLY),
     "dossiers:version_check": Row(version, get=REGISTRY_ONLY),
-    # Committees see a registry's documents while they review it; so do ZIN and SSC-DG.
+    # The matrix's version is a draft: GET explains that only a submitted version has a PDF.
+    "dossiers:version_pdf": Row(version, get=REGISTRY_ONLY),
+    "dossiers:version_pdf_request": Row(version, post=REGISTRY_ONLY),
+    # Committees see a registry's documents while they review it; so do ZIN and SSC-DG. The
+    # matrix's document is not confidential: a confidential one is refused to SSC-DG (404),
+    # see tests/register/test_documents_history.py.
     "dossiers:document_download": Row(
         lambda w: {"pk": w.document.pk}, get={REG, IGC, DGC, SEC, ZIN}
     ),

@@ -523,8 +523,10 @@ def download(client, user, document):
     return client.get(reverse("dossiers:document_download", kwargs={"pk": document.pk}))
 
 
-@pytest.mark.parametrize("fixture", ["registry_user", "zin_user", "secretariat_user"])
-def test_download_allowed_for_staff_zin_and_secretariat(client, request, document, fixture):
+@pytest.mark.parametrize("fixture", ["registry_user", "zin_user"])
+def test_download_of_a_confidential_document_allowed_for_staff_and_zin(
+    client, request, document, fixture
+):
     response = download(client, request.getfixturevalue(fixture), document)
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -532,7 +534,8 @@ def test_download_allowed_for_staff_zin_and_secretariat(client, request, documen
 
 
 @pytest.mark.parametrize(
-    "fixture", ["other_registry_user", "igc_user", "dgc_user", "provider_user"]
+    "fixture",
+    ["other_registry_user", "igc_user", "dgc_user", "provider_user", "secretariat_user"],
 )
 def test_download_refused_for_others(client, request, document, fixture):
     assert download(client, request.getfixturevalue(fixture), document).status_code == 404
