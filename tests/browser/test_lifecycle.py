@@ -246,7 +246,7 @@ def test_registry_lifecycle_from_draft_to_obligation_and_public_register(
         snap(f"07-{name}-review-list")
         with page.expect_navigation(url=review_url):
             review_links.first.click()
-        review_table = page.locator("table.review-table")
+        review_table = page.locator("table.version-table")
         expect(review_table.locator("tbody tr")).to_have_count(2)
         assert_sets(review_table, "AZ", {BASE_CODE: "base", PLUS_CODE: "plus"})
         expect(page.locator("h2#pseudonyms + table")).to_contain_text("RGG")
