@@ -8,12 +8,19 @@ CHANGE_REVIEW = "reviews.change_review"
 
 
 def reviews_visible_to(user):
-    """Reviews granted to the user's committee (object permission on the committee's group)."""
-    return objects_granted(user, CHANGE_REVIEW, Review)
+    """Reviews granted to the user's committee (object permission on the committee's group),
+    except those the user declared a conflict of interest for."""
+    reviews = objects_granted(user, CHANGE_REVIEW, Review)
+    if is_signed_in(user):
+        reviews = reviews.exclude(conflicts__member=user)
+    return reviews
 
 
 def can_review(user, review) -> bool:
-    return is_granted(user, CHANGE_REVIEW, review)
+    """A member of the reviewing committee without a declared conflict of interest."""
+    if not is_granted(user, CHANGE_REVIEW, review):
+        return False
+    return not review.conflicts.filter(member=user).exists()
 
 
 def can_view_advice(user, advice) -> bool:

@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from register.audit import audit_record
+from register.constants import SubmissionStage
 from register.exceptions import DomainError, InvalidTransition, PermissionDenied
 from register.models import Submission
 
-from .constants import AdviceOutcome, ReviewStatus
-from .models import Advice, Committee, Membership, Review
+from .constants import AdviceOutcome, CatalogueStage, ReviewStatus
+from .models import Advice, Committee, CriteriaCatalogue, Membership, Review
 from .permissions import CHANGE_REVIEW, can_review
 
 # The review has taken up to 44 weeks in practice; the secretariat may set another due date.
@@ -22,21 +23,51 @@ DEFAULT_REVIEW_WEEKS = 26
 def reviews_open(*, submission: Submission) -> list[Review]:
     """One review per committee; the committee's members get the review (object permission)."""
     due = timezone.localdate() + timedelta(weeks=DEFAULT_REVIEW_WEEKS)
+    stage = catalogue_stage(submission.stage)
     reviews = []
     for committee in Committee.objects.select_related("group"):
-        review = Review.objects.create(submission=submission, committee=committee, due_date=due)
+        catalogue = current_catalogue(committee=committee, stage=stage)
+        review = Review.objects.create(
+            submission=submission,
+            committee=committee,
+            due_date=due,
+            catalogue=catalogue,
+            dataset_version_id=submission.dataset_version_id,
+        )
         assign_perm(CHANGE_REVIEW, committee.group, review)
         audit_record(
             actor=None,
             action="review.open",
             obj=review,
             registry=submission.registry,
-            changes={"committee": committee.code, "due_date": due.isoformat()},
+            changes={
+                "committee": committee.code,
+                "due_date": due.isoformat(),
+                "catalogue": catalogue.version if catalogue else None,
+            },
         )
         reviews.append(review)
     if not reviews:
         raise DomainError(_("No committees are configured to review this submission."))
     return reviews
+
+
+def catalogue_stage(submission_stage: str) -> str:
+    """The first review has its own catalogue; later stages use the supplementary one."""
+    return (
+        CatalogueStage.FIRST
+        if submission_stage == SubmissionStage.FIRST
+        else CatalogueStage.SUPPLEMENTARY
+    )
+
+
+def current_catalogue(*, committee: Committee, stage: str) -> CriteriaCatalogue | None:
+    """The newest published catalogue of the committee for the stage; a review keeps it."""
+    return (
+        CriteriaCatalogue.objects.filter(committee=committee, stage=stage)
+        .order_by("-version")
+        .first()
+    )
 
 
 def advice_record(
