@@ -1,4 +1,8 @@
-"""Run every benchmark in bench/ (each *_bench.py, in its own process): `make bench`."""
+"""Run every benchmark in bench/ (each *_bench.py, in its own process): `make bench`.
+
+table_io_bench.py (the accountability table as XLSX) and review_page_bench.py (a committee's
+review page of a 2,000-variable table against the same table's public page) are found by name.
+"""
 
 import subprocess
 import sys

@@ -50,13 +50,37 @@ ACTION_LABELS = {
     "variable.create": _("variable added"),
     "variable.update": _("variable changed"),
     "variable.delete": _("variable removed"),
+    "requirements.bulk_set": _("base/plus set for many variables at once"),
     "indicator.save": _("indicator saved"),
     "pseudonym_request.add": _("pseudonym requested"),
     "document.add": _("document uploaded"),
     "document.replace": _("document replaced"),
     "document.confidential": _("document confidentiality changed"),
     "review.open": _("review opened"),
+    # Clarification rounds (reviews.clarifications).
+    "clarification.send": _("questions sent to the registry"),
+    "clarification.draft": _("draft answers saved"),
+    "clarification.answer": _("questions answered"),
+    "clarification.notice": _("e-mail about questions or answers sent"),
+    "clarification.reminder": _("reminder of the answer deadline sent"),
+    "dataset_version.submit_revision": _("revised dataset version submitted"),
+    "submission.revise": _("submission moved to the revised dataset version"),
+    "review.version_change": _("review continued on the revised dataset version"),
+    "review.reminder": _("reminder of the review's due date sent"),
     "advice.record": _("advice given"),
+    # F: draft, then definitive advice (reviews.advice)
+    "conflict.declare": _("conflict of interest declared"),
+    "advice.draft": _("draft advice sent to the registry"),
+    "advice.revise": _("draft advice revised"),
+    "advice.withdraw": _("draft advice taken back by the committee"),
+    "advice.position": _("position on the draft advice recorded"),
+    "advice.react": _("registry reacted to the draft advice"),
+    "advice.conclude": _("advice made definitive by the chair"),
+    "advice.lapse": _("draft advice became definitive: no reaction before the deadline"),
+    "advice.render_request": _("advice document rendered again on request"),
+    "advice.render_failed": _("advice document could not be rendered"),
+    "variable_judgement.record": _("variable judged by the committee"),
+    "variable_judgement.bulk": _("many variables judged at once by the committee"),
     "submission.advised": _("advice complete"),
     "submission.apply": _("application filed"),
     "decision.record": _("decision recorded"),
@@ -66,6 +90,15 @@ ACTION_LABELS = {
     "membership.save": _("committee membership saved"),
     "membership.remove": _("committee membership ended"),
     "accountability_table.import": _("accountability table imported"),
+    "table_import.start": _("accountability table uploaded for import"),
+    "table_import.done": _("uploaded accountability table imported"),
+    "table_import.failed": _("uploaded accountability table refused: nothing imported"),
+    # Criteria, each committee its own way (reviews.criteria).
+    "criterion.assess": _("criterion assessed"),
+    "catalogue.publish": _("new version of a criteria catalogue published"),
+    # The secretariat's dashboard and the public overview of the process (reviews.pipeline).
+    "review.assign": _("members assigned to the review"),
+    "registry.advice_consent": _("consent to publish the advice changed"),
 }
 
 
@@ -80,9 +113,40 @@ def _field_labels() -> dict[str, str]:
     from .models import Decision, Document, Submission, Variable
 
     labels = {"requirements": _("requirements"), "committee": _("committee")}
+    labels.update(
+        {
+            "members": _("assigned members"),
+            "publish_advice_consent": _("consents to publication of advice"),
+        }
+    )
+    # The summary of a bulk change of the accountability table (requirements.bulk_set).
+    labels.update(
+        {
+            "set": _("set to"),
+            "categories": _("provider categories"),
+            "variable_count": _("variables"),
+            "cells_changed": _("cells changed"),
+        }
+    )
     for model in (Variable, Document, Submission, Decision, Advice, Participation):
         for model_field in model._meta.fields:
             labels.setdefault(model_field.name, model_field.verbose_name)
+    # Criteria assessments and catalogue versions (reviews.criteria).
+    for name, label in (
+        {
+            "criterion": _("criterion"),
+            "rating": _("rating"),
+            "minimum_met": _("minimum requirement met"),
+            "growth_path_note": _("growth path"),
+            "stage": _("stage"),
+            "version": _("version"),
+            "criteria_count": _("criteria"),
+            "added": _("added"),
+            "removed": _("removed"),
+            "changed": _("changed"),
+        }
+    ).items():
+        labels.setdefault(name, label)
     return labels
 
 

@@ -8,6 +8,7 @@ anonymisation, and many quasi-identifiers together can single a person out.
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .constants import (
@@ -38,6 +39,21 @@ SUPPLEMENTARY_DOCUMENTS = [
 BIRTH_DATE = re.compile(r"geboorte\s*datum|geboortedatum|birth\s*date|date of birth", re.I)
 POSTCODE = re.compile(r"postcode|postal\s*code|zip", re.I)
 POSTCODE_4 = re.compile(r"(pc|postcode|postal\s*code)[\s_-]*4|4\s*(cijfers|digits|positie)", re.I)
+
+
+def quasi_identifier_q() -> Q:
+    """The variables that are quasi-identifiers: indirectly identifying personal data.
+
+    Removing direct identifiers is not anonymisation (the DPA's SBG report): combinations of
+    these can single a person out, so the dossier check counts them and the committees filter
+    on them (reviews.judgements).
+    """
+    return Q(personal_data=PersonalDataClass.QUASI)
+
+
+def is_quasi_identifier(variable) -> bool:
+    """``quasi_identifier_q`` for one variable in memory."""
+    return variable.personal_data == PersonalDataClass.QUASI
 
 
 @dataclass
@@ -157,7 +173,7 @@ def dossier_check(*, dataset_version: DatasetVersion, stage: str) -> CheckReport
                     code,
                 )
             )
-        if variable.personal_data == PersonalDataClass.QUASI:
+        if is_quasi_identifier(variable):
             quasi.append(code)
         if variable.code_system == CodeSystem.NONE:
             add(

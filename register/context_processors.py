@@ -11,5 +11,6 @@ def roles(request):
             "committee": Role.IGC in held or Role.DGC in held,
             "zin": Role.ZIN in held,
             "provider": Role.PROVIDER in held,
+            "secretariat": Role.SECRETARIAT in held,
         }
     }

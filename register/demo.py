@@ -27,10 +27,16 @@ from guardian.shortcuts import assign_perm
 from providers.constants import AgreementStatus, Coverage, DeliveryMethod
 from providers.models import Participation, Provider
 from providers.services import participation_save, provider_staff_add
-from reviews.constants import AdviceOutcome, CommitteeCode, Perspective, ReviewStatus
+from reviews.advice import (
+    advice_conclude,
+    advice_draft,
+    advice_valid_until,
+    participants,
+    position_record,
+)
+from reviews.constants import AdviceOutcome, CommitteeCode, Perspective, Position, ReviewStatus
 from reviews.models import Advice, Committee, Membership, Review
 from reviews.permissions import CHANGE_REVIEW
-from reviews.services import advice_record
 
 from . import demo_content as content
 from . import permissions, services
@@ -289,7 +295,9 @@ class Loader:
         )
         return self.user(email, first_name="Staf", last_name=spec["acronym"].upper())
 
-    def documents(self, registry, staff, submission, *, supplementary: bool):
+    def documents(self, registry, staff, *, supplementary: bool) -> list[int]:
+        """Upload the dossier documents before submitting: the supplementary review needs the
+        four that the dossier check asks for (register.checks), or the submit is refused."""
         kinds = [(DocumentKind.DATA_DICTIONARY, "Datadictionary", False)]
         if supplementary:
             kinds += [
@@ -298,7 +306,7 @@ class Loader:
                 (DocumentKind.PARTICIPATION_AGREEMENT, "Getekende deelnameovereenkomst", True),
                 (DocumentKind.IMPLEMENTATION_PLAN, "Implementatieplan zorgaanbieders", False),
             ]
-        for kind, title, confidential in kinds:
+        return [
             services.document_add(
                 registry=registry,
                 actor=staff,
@@ -306,20 +314,62 @@ class Loader:
                 title=f"{title} {registry.display_acronym}",
                 file=pdf_file(f"{registry.acronym}-{kind}.pdf", f"{title} {registry.name}"),
                 confidential=confidential,
-                submission=submission,
-            )
+            ).pk
+            for kind, title, confidential in kinds
+        ]
+
+    def submit(self, version, staff, stage):
+        """Upload the documents for the stage, submit, and file the documents with the
+        submission (as the registry would hand them in with it)."""
+        registry = version.registry
+        documents = self.documents(
+            registry, staff, supplementary=stage == SubmissionStage.SUPPLEMENTARY
+        )
+        submission = services.dataset_version_submit(
+            dataset_version=version, actor=staff, stage=stage
+        )
+        Document.objects.filter(pk__in=documents).update(submission=submission)
+        return submission
 
     def advise(self, submission, outcomes: dict[str, str]):
+        """Through the advice flow (reviews.advice): for a positive advice the criteria met, the
+        draft by a member, and the chair concluding once the reaction deadline has passed."""
+        from reviews.criteria import criteria_assess_bulk
+        from reviews.models import Criterion
+
         for review in submission.reviews.select_related("committee"):
             outcome = outcomes.get(review.committee.code)
             if outcome is None:
                 continue
-            advice_record(
+            member = self.users[f"{review.committee.code.lower()}@example.org"]
+            if outcome != AdviceOutcome.NEGATIVE:
+                criteria_assess_bulk(
+                    review=review,
+                    actor=member,
+                    entries=[
+                        {"criterion": c, "rating": "sufficient", "minimum_met": True}
+                        for c in Criterion.objects.filter(catalogue_id=review.catalogue_id)
+                    ],
+                )
+            advice = advice_draft(
                 review=review,
-                actor=self.users[f"{review.committee.code.lower()}@example.org"],
+                actor=member,
                 outcome=outcome,
                 motivation=ADVICE[outcome],
                 conditions=CONDITIONS if outcome == AdviceOutcome.POSITIVE_WITH_CONDITIONS else "",
+                reaction_deadline=self.today,
+                today=self.today,
+            )
+            # Every member agrees, except one who did not record a position on a conditional
+            # advice: the register then shows which registries are unanimously positive.
+            members = participants(review)
+            if outcome == AdviceOutcome.POSITIVE_WITH_CONDITIONS:
+                members = members[:-1]
+            for membership in members:
+                position_record(advice=advice, actor=membership.user, position=Position.AGREE)
+            chair = Membership.objects.get(committee=review.committee, is_chair=True).user
+            advice_conclude(
+                advice=advice, actor=chair, today=self.today + datetime.timedelta(days=1)
             )
 
     def apply(self, submission, staff):
@@ -376,8 +426,13 @@ class Loader:
             for n, advice in enumerate(
                 Advice.objects.filter(review__submission=submission).order_by("pk")
             ):
+                given = advised - datetime.timedelta(days=7 * (1 - n))
                 Advice.objects.filter(pk=advice.pk).update(
-                    given_at=at(advised - datetime.timedelta(days=7 * (1 - n)), 14)
+                    given_at=at(given, 14),
+                    definitive_at=at(given, 14) if advice.definitive_at else None,
+                    valid_until=advice_valid_until(given, advice.outcome)
+                    if advice.definitive_at
+                    else None,
                 )
         if timeline.decided:
             Decision.objects.filter(submission=submission).update(
@@ -406,10 +461,7 @@ class Loader:
             version = accountability_table_import(
                 registry=registry, actor=staff, table=first_table, source="demo"
             )
-            first = services.dataset_version_submit(
-                dataset_version=version, actor=staff, stage=SubmissionStage.FIRST
-            )
-            self.documents(registry, staff, first, supplementary=False)
+            first = self.submit(version, staff, SubmissionStage.FIRST)
             self.advise(
                 first,
                 {
@@ -428,10 +480,7 @@ class Loader:
             self.registries[acronym] = (registry, spec, state)
             return registry
         stage = SubmissionStage.FIRST if state == "first_review" else supplementary
-        submission = services.dataset_version_submit(
-            dataset_version=version, actor=staff, stage=stage
-        )
-        self.documents(registry, staff, submission, supplementary=stage == supplementary)
+        submission = self.submit(version, staff, stage)
         if state == "statutory":
             self.decide(submission, DecisionOutcome.INCLUDE, timeline.effective)
         elif state in ("included_dhfa", "included_past", "included_future"):
@@ -781,6 +830,9 @@ class Loader:
 def load(*, scale: int = 1, log=print) -> Loader:
     loader = Loader(scale=scale, log=log)
     loader.run()
+    from reviews import demo as reviews_demo  # the committees' work in progress
+
+    reviews_demo.load(today=loader.today, log=log)
     return loader
 
 

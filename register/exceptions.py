@@ -26,3 +26,17 @@ class DatasetLocked(InvalidTransition):
 
 class PseudonymNotAllowed(DomainError):
     """Wkz: only LADIS and LNAZ may process the BSN, so only they may request type B."""
+
+
+class DossierIncomplete(InvalidTransition):
+    """Submission refused: the dossier check (register.checks) has blocking findings.
+
+    ``findings`` are the blocking findings, ``stage`` the review stage checked and
+    ``check_url`` the dossier check page that lists them with links to where each is fixed.
+    """
+
+    def __init__(self, message, *, findings, stage: str, check_url: str = ""):
+        super().__init__(message)
+        self.findings = list(findings)
+        self.stage = stage
+        self.check_url = check_url

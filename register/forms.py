@@ -373,3 +373,198 @@ class DecisionForm(ErrorSummaryMixin, forms.Form):
             "invalid": _("Enter a date such as 2026-12-01."),
         },
     )
+
+
+# --- Editing the accountability table at real size -------------------------------------------
+
+TABLE_PAGE_SIZES = [50, 100, 200]
+BULK_SELECTED, BULK_MATCHING = "selected", "matching"
+BULK_MAX_SELECTED = 1000  # more than a page holds; "all matching" covers any number
+
+
+class TableFilterForm(forms.Form):
+    """The bulk editor's filters (GET). An invalid value is shown as an error and ignored."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("On code or name."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    purpose = forms.ChoiceField(
+        label=_("Purpose"), required=False, choices=[("", _("any purpose")), *Purpose.choices]
+    )
+    personal_data = forms.ChoiceField(
+        label=_("Personal data"),
+        required=False,
+        choices=[("", _("any")), *PersonalDataClass.choices],
+    )
+    requested = forms.ChoiceField(
+        label=_("Requested as"),
+        required=False,
+        choices=[
+            ("", _("anything")),
+            ("requested", _("base or plus set")),
+            (RequirementSet.BASE.value, _("base set")),
+            (RequirementSet.PLUS.value, _("plus set")),
+            ("none", _("not requested")),
+        ],
+    )
+    category = forms.ChoiceField(
+        label=_("In provider category"),
+        required=False,
+        help_text=_("Without a choice in “Requested as”: variables requested for this category."),
+    )
+    per_page = forms.TypedChoiceField(
+        label=_("Rows per page"),
+        required=False,
+        coerce=int,
+        empty_value=TABLE_PAGE_SIZES[0],
+        choices=[(size, str(size)) for size in TABLE_PAGE_SIZES],
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            ("", _("any category")),
+            *[(c.code, f"{c.code} — {c.name}") for c in categories],
+        ]
+
+    def filters(self) -> dict:
+        """The valid filters, as keyword arguments of selectors.version_variables_filtered."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "search": data.get("q") or "",
+            "purpose": data.get("purpose") or "",
+            "personal_data": data.get("personal_data") or "",
+            "requested": data.get("requested") or "",
+            "category": data.get("category") or "",
+        }
+
+    def page_size(self) -> int:
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get("per_page") or TABLE_PAGE_SIZES[0]
+
+    def is_filtered(self) -> bool:
+        return any(self.filters().values())
+
+
+class VariableIdsField(forms.Field):
+    """The row checkboxes of the grid (name ``variables``, value the variable's id). The
+    template draws them in the table; which version they belong to is the service's check."""
+
+    widget = forms.CheckboxSelectMultiple  # reads a list; gives the error summary its anchor
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            ids = sorted({int(item) for item in value})
+        except (TypeError, ValueError):
+            raise ValidationError(_("Choose variables from the table."), code="invalid") from None
+        if len(ids) > BULK_MAX_SELECTED:
+            raise ValidationError(
+                _(
+                    "Choose at most %(max)s variables, or apply the change to all variables matching the filter."
+                )
+                % {"max": BULK_MAX_SELECTED},
+                code="too_many",
+            )
+        return ids
+
+
+class BulkScopeMixin:
+    """A bulk form's scope: the rows selected on the page, or all variables matching the filter.
+
+    Subclasses give ``whole_table_label(count)`` (the label for an unfiltered table, with
+    ``%(count)s``) and ``no_selection_message``.
+    """
+
+    no_selection_message: str
+
+    def whole_table_label(self, count: int) -> str:
+        raise NotImplementedError
+
+    def set_matching_count(self, count: int, *, filtered: bool) -> None:
+        """Name in the label of "all matching" how many variables it covers."""
+        from django.utils.translation import ngettext
+
+        if filtered:
+            label = ngettext(
+                "the %(count)s variable matching the filter",
+                "all %(count)s variables matching the filter",
+                count,
+            )
+        else:
+            label = self.whole_table_label(count)
+        self.fields["scope"].choices = [
+            (BULK_SELECTED, _("the variables selected in the table")),
+            (BULK_MATCHING, label % {"count": count}),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == BULK_SELECTED and not cleaned.get("variables"):
+            if "variables" not in self.errors:
+                self.add_error("variables", self.no_selection_message)
+        return cleaned
+
+
+def bulk_scope_field(required_message: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Apply to"),
+        choices=[
+            (BULK_SELECTED, _("the variables selected in the table")),
+            (BULK_MATCHING, _("all variables matching the filter")),
+        ],
+        initial=BULK_SELECTED,
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message},
+    )
+
+
+class TableBulkForm(BulkScopeMixin, ErrorSummaryMixin, forms.Form):
+    """Set base / plus / not requested for many variables × provider categories at once."""
+
+    def whole_table_label(self, count: int) -> str:
+        from django.utils.translation import ngettext
+
+        return ngettext(
+            "the %(count)s variable of this version",
+            "all %(count)s variables of this version",
+            count,
+        )
+
+    no_selection_message = _(
+        "Select at least one variable in the table, or apply the change to all variables matching the filter."
+    )
+    variables = VariableIdsField(label=_("Variables"), required=False)
+    scope = bulk_scope_field(_("Choose which variables to change."))
+    categories = forms.MultipleChoiceField(
+        label=_("Provider categories"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one provider category.")},
+    )
+    value = forms.ChoiceField(
+        label=_("Set to"),
+        choices=[
+            (RequirementSet.BASE.value, _("base set")),
+            (RequirementSet.PLUS.value, _("plus set")),
+            ("none", _("not requested")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose base set, plus set or not requested.")},
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        kwargs.setdefault("auto_id", "bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = [(c.code, f"{c.code} — {c.name}") for c in categories]
+
+    def service_value(self) -> str:
+        """The value for services.requirements_bulk_set: "" means not requested."""
+        value = self.cleaned_data["value"]
+        return "" if value == "none" else value

@@ -279,6 +279,72 @@ class PseudonymRequest(models.Model):
         return self.type
 
 
+def table_import_upload_to(instance, filename):
+    return f"imports/{instance.registry.acronym}/{filename}"
+
+
+class TableImportStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    RUNNING = "running", _("being imported")
+    DONE = "done", _("imported")
+    FAILED = "failed", _("not imported")
+
+
+class TableImport(models.Model):
+    """One upload of an accountability table through the portal, and how its import went.
+
+    Small files are imported in the request, large ones by a task that updates ``progress``.
+    On any error nothing of the table is written; ``errors`` lists every error as text and
+    ``error_details`` the same errors as [sheet, row, column, message].
+    """
+
+    registry = models.ForeignKey(
+        Registry, models.CASCADE, related_name="table_imports", verbose_name=_("registry")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file = models.FileField(_("file"), upload_to=table_import_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(
+        _("format"),
+        max_length=8,
+        choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (.csv)"), ("json", "JSON (.json)")],
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=TableImportStatus.choices,
+        default=TableImportStatus.PENDING,
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_details = models.JSONField(_("errors by place"), default=list, blank=True)
+    created_version = models.ForeignKey(
+        DatasetVersion,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created version"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("table import (import verantwoordingstabel)")
+        verbose_name_plural = _("table imports")
+
+    def __str__(self):
+        return f"{self.registry}: {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (TableImportStatus.DONE, TableImportStatus.FAILED)
+
+
 class Submission(models.Model):
     """A dataset version put forward for review (or, for statutory registries, inclusion)."""
 

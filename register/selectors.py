@@ -575,3 +575,58 @@ def decision_for_letter(user, *, pk: int) -> Decision | None:
     if can_decide(user) or can_manage_dossier(user, decision.registry):
         return decision
     return None
+
+
+# --- Editing the accountability table at real size (/dossiers/.../table/) -------------------
+
+TABLE_FILTER_REQUESTED = "requested"  # base or plus
+TABLE_FILTER_NOT_REQUESTED = "none"
+
+
+def version_variables_filtered(
+    *,
+    dataset_version_id: int,
+    search: str = "",
+    purpose: str = "",
+    personal_data: str = "",
+    requested: str = "",
+    category: str = "",
+) -> QuerySet[Variable]:
+    """A version's variables, by code, narrowed by the bulk editor's filters. Lazy: no query.
+
+    ``requested`` is "base", "plus", "requested" (base or plus) or "none" (not requested);
+    with a provider ``category`` it looks at that category only, else at any category. A
+    category alone means "requested for this category". The page and the "apply to all
+    matching variables" of the bulk editor read the same queryset, so both see the same rows.
+    """
+    from django.db import connection
+
+    variables = Variable.objects.filter(dataset_version_id=dataset_version_id)
+    if search:
+        variables = variables.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    if purpose:
+        if connection.features.supports_json_field_contains:
+            variables = variables.filter(purposes__contains=[purpose])
+        else:
+            # SQLite: match the quoted value in the JSON text; purposes are fixed identifiers.
+            variables = variables.filter(purposes__icontains=f'"{purpose}"')
+    if personal_data:
+        variables = variables.filter(personal_data=personal_data)
+    if category and not requested:
+        requested = TABLE_FILTER_REQUESTED
+    if requested:
+        cells = Requirement.objects.filter(variable_id=OuterRef("pk"))
+        if category:
+            cells = cells.filter(provider_category__code=category)
+        if requested == TABLE_FILTER_NOT_REQUESTED:
+            variables = variables.filter(~Exists(cells))
+        else:
+            if requested != TABLE_FILTER_REQUESTED:
+                cells = cells.filter(set=requested)
+            variables = variables.filter(Exists(cells))
+    return variables.order_by("code")
+
+
+def provider_categories() -> list[ProviderCategory]:
+    """All provider categories, in their order (reference data). One query."""
+    return list(ProviderCategory.objects.all())

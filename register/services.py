@@ -5,15 +5,19 @@ rolls back sends nothing.
 """
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm
 
 from . import permissions
 from .audit import audit_record, field_changes, snapshot
+from .checks import dossier_check
 from .constants import (
     DatasetStatus,
     DecisionOutcome,
@@ -27,6 +31,7 @@ from .documents import document_file_check
 from .exceptions import (
     DatasetLocked,
     DomainError,
+    DossierIncomplete,
     InvalidTransition,
     PermissionDenied,
     PseudonymNotAllowed,
@@ -267,6 +272,125 @@ def variable_delete(*, variable: Variable, actor) -> None:
         variable.delete()
 
 
+class BulkSetResult:
+    """What ``requirements_bulk_set`` did: how many variables it covered, how many cells changed."""
+
+    def __init__(self, *, variable_count: int, category_count: int, cells_changed: int):
+        self.variable_count = variable_count
+        self.category_count = category_count
+        self.cells_changed = cells_changed
+
+
+def requirements_bulk_set(
+    *,
+    dataset_version: DatasetVersion,
+    actor,
+    category_codes,
+    value: str,
+    variable_ids=None,
+    variables=None,
+) -> BulkSetResult:
+    """Set one value in many cells of the accountability table: base, plus, or "" (not
+    requested), for the chosen variables × the chosen provider categories.
+
+    The variables are ``variable_ids`` (ids of this version) or ``variables``, a queryset
+    such as ``selectors.version_variables_filtered``. All or nothing; one audit entry that
+    summarises the change. A fixed number of queries whatever the number of variables: the
+    ids are read once (so a filter on requirements cannot shift under the writes), then one
+    count, one update or delete, and one INSERT ... SELECT for the new cells (bulk_create
+    would split 18,000 cells into batches of 333 rows on SQLite).
+    """
+    from django.db import connection
+
+    from .constants import RequirementSet
+
+    registry = dataset_version.registry
+    _require(permissions.can_manage_dossier(actor, registry))
+    if (variable_ids is None) == (variables is None):
+        raise TypeError("Pass either variable_ids or variables.")
+    if value not in {RequirementSet.BASE, RequirementSet.PLUS, ""}:
+        raise DomainError(_("Choose base set, plus set or not requested."), field="value")
+    codes = sorted(set(category_codes))
+    if not codes:
+        raise DomainError(_("Choose at least one provider category."), field="categories")
+    with transaction.atomic():
+        _lock_draft(dataset_version)
+        categories = list(ProviderCategory.objects.filter(code__in=codes))
+        unknown = set(codes) - {c.code for c in categories}
+        if unknown:
+            raise DomainError(
+                _("Unknown provider category: %s") % ", ".join(sorted(unknown)),
+                field="categories",
+            )
+        if variable_ids is not None:
+            wanted = set(variable_ids)
+            rows = list(
+                Variable.objects.filter(pk__in=wanted).values_list("pk", "dataset_version_id")
+            )
+            foreign = len(wanted) != len(rows)
+        else:
+            rows = list(variables.order_by().values_list("pk", "dataset_version_id"))
+            foreign = False
+        foreign = foreign or any(version_id != dataset_version.pk for _pk, version_id in rows)
+        if foreign:
+            raise DomainError(
+                _("Some of the chosen variables are not in version %(number)s.")
+                % {"number": dataset_version.number},
+                field="variables",
+            )
+        ids = [pk for pk, _version_id in rows]
+        if not ids:
+            raise DomainError(_("Choose at least one variable."), field="variables")
+        category_ids = [c.pk for c in categories]
+        cells = Requirement.objects.filter(
+            variable_id__in=ids, provider_category_id__in=category_ids
+        )
+        if value:
+            cells_changed = len(ids) * len(categories) - cells.filter(set=value).count()
+            cells.exclude(set=value).update(set=value)
+            _requirements_insert_missing(connection, ids, category_ids, value)
+        else:
+            cells_changed = cells.count()
+            cells.delete()
+        audit_record(
+            actor=actor,
+            action="requirements.bulk_set",
+            obj=dataset_version,
+            registry=registry,
+            changes={
+                "set": value or "none",
+                "categories": ", ".join(codes),
+                "variable_count": len(ids),
+                "cells_changed": cells_changed,
+            },
+        )
+    return BulkSetResult(
+        variable_count=len(ids), category_count=len(categories), cells_changed=cells_changed
+    )
+
+
+def _requirements_insert_missing(connection, variable_ids, category_ids, value) -> None:
+    """One INSERT ... SELECT: a row with ``value`` for every variable × category without one."""
+    quote = connection.ops.quote_name
+    table = quote(Requirement._meta.db_table)
+    variable_id = quote(Requirement._meta.get_field("variable").column)
+    category_id = quote(Requirement._meta.get_field("provider_category").column)
+    set_column = quote(Requirement._meta.get_field("set").column)
+    variable_pk = quote(Variable._meta.pk.column)
+    category_pk = quote(ProviderCategory._meta.pk.column)
+    sql = (
+        f"INSERT INTO {table} ({variable_id}, {category_id}, {set_column}) "
+        f"SELECT v.{variable_pk}, c.{category_pk}, %s "
+        f"FROM {quote(Variable._meta.db_table)} v CROSS JOIN {quote(ProviderCategory._meta.db_table)} c "
+        f"WHERE v.{variable_pk} IN ({', '.join(['%s'] * len(variable_ids))}) "
+        f"AND c.{category_pk} IN ({', '.join(['%s'] * len(category_ids))}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.{variable_id} = v.{variable_pk} "
+        f"AND r.{category_id} = c.{category_pk})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value, *variable_ids, *category_ids])
+
+
 def indicator_save(
     *,
     dataset_version: DatasetVersion,
@@ -450,7 +574,9 @@ def dataset_version_submit(*, dataset_version: DatasetVersion, actor, stage: str
     """Lock the version and put it forward.
 
     Statutory registries (LTR, LADIS; article III Wkz) go straight to Zorginstituut; the others
-    get one review by the IGC and one by the DGC.
+    get one review by the IGC and one by the DGC. A version with blocking findings in the
+    dossier check for the stage (register.checks: accountability table, pseudonym type B, the
+    supplementary review's documents) is refused with DossierIncomplete; nothing is written.
     """
     registry = dataset_version.registry
     _require(permissions.can_manage_dossier(actor, registry))
@@ -460,6 +586,28 @@ def dataset_version_submit(*, dataset_version: DatasetVersion, actor, stage: str
         version = _lock_draft(dataset_version)
         if not version.variables.exists():
             raise DomainError(_("An empty accountability table cannot be submitted."))
+        version.registry = registry
+        blocking = dossier_check(dataset_version=version, stage=stage).blocking
+        if blocking:
+            check_url = reverse(
+                "dossiers:version_check",
+                kwargs={"acronym": registry.acronym, "number": version.number},
+            )
+            raise DossierIncomplete(
+                ngettext(
+                    "The dossier check has %(count)d blocking finding for the %(stage)s, so the "
+                    "version has not been submitted. The dossier check for this stage lists it "
+                    "with a link to where to fix it.",
+                    "The dossier check has %(count)d blocking findings for the %(stage)s, so the "
+                    "version has not been submitted. The dossier check for this stage lists "
+                    "them with a link to where to fix each.",
+                    len(blocking),
+                )
+                % {"count": len(blocking), "stage": SubmissionStage(stage).label},
+                findings=blocking,
+                stage=stage,
+                check_url=f"{check_url}?{urlencode({'stage': stage})}",
+            )
         now = timezone.now()
         version.status = DatasetStatus.SUBMITTED
         version.submitted_at = now
@@ -486,6 +634,58 @@ def dataset_version_submit(*, dataset_version: DatasetVersion, actor, stage: str
             changes={"stage": stage, "submission": submission.pk, "status": submission.status},
         )
     return submission
+
+
+def dataset_version_lock_for_revision(
+    *, dataset_version: DatasetVersion, actor, stage: str
+) -> DatasetVersion:
+    """Lock a draft submitted as a revision in a clarification round (reviews.clarifications).
+
+    The same rules as a submission (dataset_version_submit): a draft of a registry the actor
+    manages, not empty, without blocking findings in the dossier check for the stage. It
+    makes no new submission: the caller moves the submission and its reviews to the version,
+    within its own transaction.
+    """
+    registry = dataset_version.registry
+    _require(permissions.can_manage_dossier(actor, registry))
+    version = _lock_draft(dataset_version)
+    if not version.variables.exists():
+        raise DomainError(
+            _("An empty accountability table cannot be submitted."), field="revised_version"
+        )
+    version.registry = registry
+    blocking = dossier_check(dataset_version=version, stage=stage).blocking
+    if blocking:
+        check_url = reverse(
+            "dossiers:version_check",
+            kwargs={"acronym": registry.acronym, "number": version.number},
+        )
+        raise DossierIncomplete(
+            ngettext(
+                "The dossier check has %(count)d blocking finding for version %(number)s, so it "
+                "cannot be submitted as the revised version. The dossier check lists it with a "
+                "link to where to fix it.",
+                "The dossier check has %(count)d blocking findings for version %(number)s, so "
+                "it cannot be submitted as the revised version. The dossier check lists them "
+                "with a link to where to fix each.",
+                len(blocking),
+            )
+            % {"count": len(blocking), "number": version.number},
+            findings=blocking,
+            stage=stage,
+            check_url=f"{check_url}?{urlencode({'stage': stage})}",
+        )
+    version.status = DatasetStatus.SUBMITTED
+    version.submitted_at = timezone.now()
+    version.save(update_fields=["status", "submitted_at"])
+    audit_record(
+        actor=actor,
+        action="dataset_version.submit_revision",
+        obj=version,
+        registry=registry,
+        changes={"stage": stage, "status": DatasetStatus.SUBMITTED},
+    )
+    return version
 
 
 def submission_mark_advised(*, submission: Submission) -> None:
@@ -736,3 +936,29 @@ def dataset_version_render_pdf(*, dataset_version_id: int) -> None:
             save=False,
         )
         version.save(update_fields=["table_pdf"])
+
+
+# --- Publication of the advice ----------------------------------------------------------------
+
+
+def registry_set_advice_consent(*, registry: Registry, actor, consent: bool) -> Registry:
+    """Give or withdraw the registry's consent to publish its definitive advice.
+
+    DOMAIN.md: the advice of IGC and DGC appears in the public overview of the process only
+    with the registry's consent; the registry's staff decide, and may change their mind.
+    """
+    _require(permissions.can_manage_dossier(actor, registry))
+    consent = bool(consent)
+    with transaction.atomic():
+        locked = Registry.objects.select_for_update().get(pk=registry.pk)
+        if locked.publish_advice_consent != consent:
+            Registry.objects.filter(pk=registry.pk).update(publish_advice_consent=consent)
+            audit_record(
+                actor=actor,
+                action="registry.advice_consent",
+                obj=locked,
+                registry=locked,
+                changes={"publish_advice_consent": [locked.publish_advice_consent, consent]},
+            )
+    registry.publish_advice_consent = consent
+    return registry

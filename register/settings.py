@@ -121,6 +121,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Accountability tables uploaded in the portal: up to this many rows are imported in the
+# request, larger ones by a Celery task behind a progress page.
+TABLE_IMPORT_SYNC_ROWS = int(os.environ.get("TABLE_IMPORT_SYNC_ROWS", "500"))
 
 # E-mail: EMAIL_URL (smtp://user:password@host:port, "console://" or "file://path") wins.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "register@zorginstituut.example")
@@ -149,6 +152,15 @@ else:
 
 # Celery: with REDIS_URL tasks go through Redis to a worker; without it they run eagerly.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# One cache for every process when Redis is there (e.g. the review's diff since the first
+# review); the process's own memory otherwise.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -158,6 +170,22 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Run by `celery -A register beat` in production (README). Each task is idempotent: a second
+# run the same day sends nothing twice.
+CELERY_BEAT_SCHEDULE = {
+    "clarification-reminders": {
+        "task": "reviews.tasks.send_deadline_reminders",
+        "schedule": 60 * 60 * 6,
+    },
+    "draft-advice-lapse": {
+        "task": "reviews.tasks.finalise_lapsed_drafts",
+        "schedule": 60 * 60 * 6,
+    },
+}
+# The portal's public address, for links in e-mails (no request to build them from in a task).
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reminders go out this many days before a deadline (and once when it has passed).
+REMINDER_DAYS_BEFORE = [7, 1]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

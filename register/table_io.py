@@ -246,12 +246,31 @@ class Table:
         return data
 
 
-class TableInvalid(DomainError):
-    """The file cannot be imported; ``errors`` lists every problem, each naming row and column."""
+@dataclass(frozen=True)
+class TableError:
+    """One error in structured form: where (sheet, row, column; empty when not known or
+    when the format has no sheets) and what. ``TableInvalid.errors`` holds the same errors
+    as one text each."""
 
-    def __init__(self, errors: list[str]):
+    sheet: str
+    row: str
+    column: str
+    message: str
+
+
+class TableInvalid(DomainError):
+    """The file cannot be imported; ``errors`` lists every problem, each naming row and column.
+
+    ``details`` holds the same errors as ``TableError`` (sheet, row, column, message), in the
+    same order; an error without a place (the file as a whole) has only a message.
+    """
+
+    def __init__(self, errors: list[str], details: list[TableError] | None = None):
         super().__init__("\n".join(errors))
         self.errors = errors
+        if details is None or len(details) != len(errors):
+            details = [TableError("", "", "", str(error)) for error in errors]
+        self.details = list(details)
 
 
 def _cell_error(row, column: str, message: str) -> str:
@@ -298,6 +317,7 @@ class _Reader:
 
     def __init__(self, *, json_layout: bool = False, sheet: str | None = None):
         self.errors: list[str] = []
+        self.details: list[TableError] = []  # the same errors, structured
         self.json_layout = json_layout
         # XLSX: the sheet being read; errors then name it, and columns get their letter.
         self.sheet = sheet
@@ -309,6 +329,7 @@ class _Reader:
             self.errors.append(_cell_error(row, column, message))
         else:
             self.errors.append(_sheet_cell_error(self.sheet, row, column, message))
+        self.details.append(TableError(self.sheet or "", str(row), str(column), str(message)))
 
     def label(self, position: int, header: str) -> str:
         """How errors name the column at 0-based ``position``: its header, and in a workbook
@@ -511,8 +532,9 @@ class _Reader:
     def finish(self, table: Table) -> Table:
         if not table.variables and not self.errors:
             self.errors.append(_("The file holds no variables."))
+            self.details.append(TableError("", "", "", self.errors[-1]))
         if self.errors:
-            raise TableInvalid(self.errors)
+            raise TableInvalid(self.errors, self.details)
         return table
 
 
@@ -669,7 +691,7 @@ def read_xlsx(content: bytes) -> Table:
     finally:
         workbook.close()
     if reader.errors:  # formulas and merges: the cells cannot be read as values at all
-        raise TableInvalid(reader.errors)
+        raise TableInvalid(reader.errors, reader.details)
     reader.sheet = table_sheet.title
     return _rows_to_table(
         reader, rows, indicator_rows, indicator_sheet.title if indicator_sheet else None
@@ -679,7 +701,7 @@ def read_xlsx(content: bytes) -> Table:
 def _xlsx_sheets(workbook):
     """(table sheet, indicator sheet or None); raises TableInvalid for a hidden one."""
     by_name = {ws.title.strip().casefold(): ws for ws in workbook.worksheets}
-    errors = []
+    errors, details = [], []
     for name in (TABLE_SHEET, INDICATOR_SHEET):
         sheet = by_name.get(name.casefold())
         if sheet is not None and sheet.sheet_state != "visible":
@@ -689,8 +711,18 @@ def _xlsx_sheets(workbook):
                 )
                 % {"sheet": sheet.title}
             )
+            details.append(
+                TableError(
+                    sheet.title,
+                    "",
+                    "",
+                    _(
+                        "the sheet is hidden; make it visible or remove it (hidden sheets are not imported)"
+                    ),
+                )
+            )
     if errors:
-        raise TableInvalid(errors)
+        raise TableInvalid(errors, details)
     indicator_sheet = by_name.get(INDICATOR_SHEET.casefold())
     table_sheet = by_name.get(TABLE_SHEET.casefold())
     if table_sheet is None:

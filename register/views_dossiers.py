@@ -6,6 +6,7 @@ Refusals of a service become form errors; a submitted (locked) version answers 4
 
 import os
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,14 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
 from .audit import action_label, change_lines
-from .constants import Role
-from .exceptions import DatasetLocked, DomainError
+from .constants import Role, SubmissionStage
+from .exceptions import DatasetLocked, DomainError, DossierIncomplete
 from .forms import (
     ApplicationForm,
     DocumentForm,
@@ -144,7 +146,26 @@ def version_create(request, acronym: str):
 # --- One version: table, indicators, pseudonyms, submit --------------------------------------
 
 
-def _render_version(request, registry, version, *, status=200, **forms):
+def _stage_check_links(registry: Registry, version: DatasetVersion) -> list[dict]:
+    """The dossier check page per review stage, to look before submitting.
+
+    Links, not the check's verdict: running the check here would add its four queries to a
+    page held to a fixed budget (tests/register/test_dossier_views.py).
+    """
+    url = reverse(
+        "dossiers:version_check", kwargs={"acronym": registry.acronym, "number": version.number}
+    )
+    return [
+        {
+            "stage": stage.value,
+            "label": stage.label,
+            "url": f"{url}?{urlencode({'stage': stage.value})}",
+        }
+        for stage in SubmissionStage
+    ]
+
+
+def _render_version(request, registry, version, *, status=200, refusal=None, **forms):
     search_form = VariableSearchForm(request.GET)
     search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     page, table = selectors.version_table_page(
@@ -166,6 +187,13 @@ def _render_version(request, registry, version, *, status=200, **forms):
         )
         context["pseudonym_form"] = forms.get("pseudonym_form") or PseudonymRequestForm()
         context["submit_form"] = forms.get("submit_form") or SubmitForm()
+        context["stage_checks"] = _stage_check_links(registry, version)
+        if isinstance(refusal, DossierIncomplete):
+            context["submit_refusal"] = {
+                "count": len(refusal.findings),
+                "label": SubmissionStage(refusal.stage).label,
+                "url": refusal.check_url,
+            }
     context["error_forms"] = [f for f in forms.values() if f is not None and f.errors]
     return render(request, "register/version_detail.html", context, status=status)
 
@@ -195,7 +223,12 @@ def _version_post(
         except (DomainError, ValidationError) as error:
             form.add_domain_error(error)
             return _render_version(
-                request, registry, version, status=_error_status(error), **{form_key: form}
+                request,
+                registry,
+                version,
+                status=_error_status(error),
+                refusal=error,
+                **{form_key: form},
             )
         messages.success(request, success_message)
         return redirect("dossiers:version_detail", acronym=registry.acronym, number=version.number)

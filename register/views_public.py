@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from reviews.selectors import registry_advice_standing
+
 from . import selectors
 from .constants import DecisionOutcome, Purpose
 from .models import CareType, ProviderCategory, Registry, Requirement, Variable
@@ -115,6 +117,8 @@ def registry_detail(request, acronym):
         "included": included,
         "current_decision": current_decision,
         "today": timezone.localdate(),
+        # The committees' advice: the outcome only with the registry's consent (one query).
+        "advice_standing": registry_advice_standing(registry),
     }
     if included:
         context.update(_accountability_table(request, registry.current_dataset_version_id))

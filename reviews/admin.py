@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Advice, Committee, Membership, Review
+from .models import Advice, Committee, CriteriaCatalogue, Criterion, Membership, Review
 
 
 class MembershipInline(admin.TabularInline):
@@ -100,6 +100,40 @@ class AdviceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # a concluded advice cannot be changed
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Criteria catalogues (reviews.criteria): read-only; the secretariat publishes new versions
+# in /reviews/catalogues/, so a published version never changes.
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    can_delete = False
+    fields = ["position", "code", "title", "knockout", "minimum_requirement", "growth_path"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CriteriaCatalogue)
+class CriteriaCatalogueAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "committee", "stage", "version", "published_at", "published_by"]
+    list_filter = ["committee", "stage"]
+    list_select_related = ["committee", "published_by"]
+    fields = ["committee", "stage", "version", "note", "published_at", "published_by"]
+    readonly_fields = fields
+    inlines = [CriterionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

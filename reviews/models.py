@@ -109,7 +109,7 @@ class Criterion(models.Model):
         default=False,
         help_text=_("Not met or insufficient makes a positive advice impossible."),
     )
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["catalogue", "position", "code"]
@@ -402,6 +402,9 @@ class Advice(models.Model):
     )
     render_progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     render_error = models.TextField(_("rendering error"), blank=True)
+    # Fixed when the advice becomes definitive: every participating member recorded agreement
+    # (reviews.advice.advice_unanimity). Later changes of the committee do not change it.
+    unanimous = models.BooleanField(_("unanimous"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("advice (advies)")
@@ -416,7 +419,9 @@ class MemberPosition(models.Model):
 
     advice = models.ForeignKey(Advice, models.CASCADE, related_name="positions")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    position = models.CharField(_("position"), max_length=16, choices=Position.choices)
+    position = models.CharField(
+        _("position on the draft advice"), max_length=16, choices=Position.choices
+    )
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))
 

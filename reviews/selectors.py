@@ -1,9 +1,17 @@
+from dataclasses import dataclass
+
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from register.models import Document, Submission
 from register.selectors import documents_with_history, version_extras
 
-from .constants import POSITIVE_OUTCOMES, CommitteeCode, ReviewStatus
+from .constants import (
+    ADVICE_TERM_YEARS,
+    POSITIVE_OUTCOMES,
+    AdviceStatus,
+    CommitteeCode,
+    ReviewStatus,
+)
 from .models import Advice, Review
 from .permissions import can_view_advice, reviews_visible_to
 
@@ -22,12 +30,12 @@ def reviews_for_user(user, *, status: str = "") -> QuerySet[Review]:
 
 
 def advice_for_submission(submission: Submission) -> dict[str, Advice]:
-    """{committee code: advice} for the advice recorded so far."""
+    """{committee code: advice} for the definitive advice so far (a draft is not advice yet)."""
     return {
         advice.review.committee.code: advice
-        for advice in Advice.objects.filter(review__submission=submission).select_related(
-            "review__committee"
-        )
+        for advice in Advice.objects.filter(
+            review__submission=submission, status=AdviceStatus.DEFINITIVE
+        ).select_related("review__committee")
     }
 
 
@@ -92,3 +100,72 @@ def advice_for_download(user, *, review_pk: int) -> Advice | None:
     if advice is None or not can_view_advice(user, advice):
         return None
     return advice
+
+
+# --- F: the advice as the registry and the public register see it ------------------------------
+
+
+def registry_advice(registry, *, pk: int) -> Advice | None:
+    """One advice of the registry as its staff may see it: the draft while it is out, the
+    definitive advice once concluded; None for a draft the committee took back, or an advice of
+    another registry. Never with positions or notes."""
+    from .advice import advice_for_registry
+
+    advice = (
+        Advice.objects.select_related(
+            "review__committee",
+            "review__submission__registry",
+            "review__submission__dataset_version",
+        )
+        .filter(pk=pk, review__submission__registry=registry)
+        .first()
+    )
+    return advice_for_registry(advice)
+
+
+@dataclass
+class AdviceStanding:
+    """Per committee its latest definitive advice, and what the register shows of them."""
+
+    advice: dict  # {committee code: Advice}, latest definitive advice per committee
+    term_years: int = ADVICE_TERM_YEARS
+
+    @property
+    def committees(self) -> list:
+        return [self.advice[code] for code in CommitteeCode.values if code in self.advice]
+
+    @property
+    def jointly_positive(self) -> bool:
+        return all(
+            code in self.advice and self.advice[code].outcome in POSITIVE_OUTCOMES
+            for code in CommitteeCode.values
+        )
+
+    @property
+    def unanimously_positive(self) -> bool:
+        """IGC and DGC both gave a positive advice, each unanimously: ZN finances only such
+        registries (DOMAIN.md)."""
+        return self.jointly_positive and all(
+            self.advice[code].unanimous for code in CommitteeCode.values
+        )
+
+    @property
+    def reassessment_due(self):
+        """When the joint positive advice runs out: the earlier of the two terms."""
+        if not self.jointly_positive:
+            return None
+        terms = [self.advice[code].valid_until for code in CommitteeCode.values]
+        return min((term for term in terms if term), default=None)
+
+
+def registry_advice_standing(registry) -> AdviceStanding:
+    """The latest definitive advice of each committee on the registry. One query, whatever the
+    number of submissions (the public page keeps a constant number of queries)."""
+    latest: dict = {}
+    for advice in (
+        Advice.objects.filter(review__submission__registry=registry, status=AdviceStatus.DEFINITIVE)
+        .select_related("review__committee")
+        .order_by("-definitive_at", "-pk")
+    ):
+        latest.setdefault(advice.review.committee.code, advice)
+    return AdviceStanding(advice=latest)

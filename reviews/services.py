@@ -9,12 +9,12 @@ from guardian.shortcuts import assign_perm
 
 from register.audit import audit_record
 from register.constants import SubmissionStage
-from register.exceptions import DomainError, InvalidTransition, PermissionDenied
+from register.exceptions import DomainError
 from register.models import Submission
 
-from .constants import AdviceOutcome, CatalogueStage, ReviewStatus
-from .models import Advice, Committee, CriteriaCatalogue, Membership, Review
-from .permissions import CHANGE_REVIEW, can_review
+from .constants import CatalogueStage
+from .models import Committee, CriteriaCatalogue, Membership, Review
+from .permissions import CHANGE_REVIEW
 
 # The review has taken up to 44 weeks in practice; the secretariat may set another due date.
 DEFAULT_REVIEW_WEEKS = 26
@@ -68,96 +68,6 @@ def current_catalogue(*, committee: Committee, stage: str) -> CriteriaCatalogue 
         .order_by("-version")
         .first()
     )
-
-
-def advice_record(
-    *, review: Review, actor, outcome: str, motivation: str, conditions: str = ""
-) -> Advice:
-    """A committee's advice. Conditions are required when the advice is positive with conditions."""
-    if not can_review(actor, review):
-        raise PermissionDenied(_("Only members of the reviewing committee can give its advice."))
-    problems = advice_problems(outcome=outcome, motivation=motivation, conditions=conditions)
-    if problems:
-        raise problems[0]
-    from register.services import submission_mark_advised
-
-    from .tasks import render_advice_document
-
-    with transaction.atomic():
-        review = (
-            Review.objects.select_for_update()
-            .select_related("submission__registry")
-            .get(pk=review.pk)
-        )
-        if review.status != ReviewStatus.OPEN:
-            raise InvalidTransition(_("This review has already been concluded with advice."))
-        advice = Advice.objects.create(
-            review=review,
-            outcome=outcome,
-            motivation=motivation,
-            conditions=conditions,
-            given_by=actor,
-            given_at=timezone.now(),
-        )
-        review.status = ReviewStatus.ADVISED
-        review.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action="advice.record",
-            obj=advice,
-            registry=review.submission.registry,
-            changes={"committee": review.committee.code, "outcome": outcome},
-        )
-        submission = Submission.objects.select_for_update().get(pk=review.submission_id)
-        if not submission.reviews.filter(status=ReviewStatus.OPEN).exists():
-            submission_mark_advised(submission=submission)
-        advice_id = advice.pk
-        transaction.on_commit(lambda: render_advice_document.delay(advice_id))
-    return advice
-
-
-def advice_problems(*, outcome: str, motivation: str, conditions: str = "") -> list[DomainError]:
-    """What is missing from an advice, every problem at once (a form shows them together).
-
-    An advice needs an outcome and a motivation; conditions are required when the advice is
-    positive with conditions.
-    """
-    problems = []
-    if outcome not in AdviceOutcome.values:
-        problems.append(DomainError(_("Choose an advice."), field="outcome"))
-    if not (motivation or "").strip():
-        problems.append(DomainError(_("Give the motivation for the advice."), field="motivation"))
-    if outcome == AdviceOutcome.POSITIVE_WITH_CONDITIONS and not (conditions or "").strip():
-        problems.append(DomainError(_("State the conditions of the advice."), field="conditions"))
-    return problems
-
-
-def advice_document_render(*, advice_id: int) -> None:
-    """Render the advice as a PDF once; safe to run twice."""
-    from django.core.files.base import ContentFile
-
-    from register.pdf import render_pdf
-
-    with transaction.atomic():
-        advice = (
-            Advice.objects.select_for_update()
-            .select_related(
-                "review__committee",
-                "review__submission__registry",
-                "review__submission__dataset_version",
-            )
-            .get(pk=advice_id)
-        )
-        if advice.document:
-            return
-        pdf = render_pdf("pdf/advice.html", {"advice": advice, "review": advice.review})
-        registry = advice.review.submission.registry
-        advice.document.save(
-            f"advies-{advice.review.committee.code.lower()}-{registry.acronym}-{advice.pk}.pdf",
-            ContentFile(pdf),
-            save=False,
-        )
-        advice.save(update_fields=["document"])
 
 
 # --- Committee membership ---------------------------------------------------------------------

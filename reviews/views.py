@@ -3,24 +3,21 @@
 import os
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from register.constants import Role
-from register.exceptions import DomainError
 from register.roles import has_role
-from register.selectors import version_table_page
 
-from . import selectors, services
-from .forms import AdviceForm, ReviewFilterForm, VariableSearchForm
+from . import selectors
+from .forms import ReviewFilterForm
+from .judgements import judgement_summary
 from .models import Review
 
 REVIEWS_PER_PAGE = 25
@@ -53,54 +50,23 @@ def review_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @committee_member_required
 def review_detail(request, pk: int):
+    """The submission under review; the advice has its own page (reviews.views_advice)."""
     review = _review_or_404(request.user, pk)
 
-    advice_form = None if hasattr(review, "advice") else AdviceForm()
-    status = 200
-    if request.method == "POST":
-        advice_form = AdviceForm(request.POST)
-        if hasattr(review, "advice"):
-            # A concluded advice cannot be changed (the service refuses it too).
-            advice_form.add_error(None, _("This review has already been concluded with advice."))
-            status = 409
-        elif advice_form.is_valid():
-            try:
-                services.advice_record(
-                    review=review, actor=request.user, **advice_form.cleaned_data
-                )
-            except (DomainError, ValidationError) as error:
-                advice_form.add_domain_error(error)
-                if isinstance(error, DomainError) and not error.field:
-                    status = error.status_code  # e.g. 409: concluded by a colleague meanwhile
-                review = _review_or_404(request.user, pk)
-            else:
-                messages.success(request, _("The advice has been recorded."))
-                return redirect("reviews:review_detail", pk=review.pk)
-
-    search_form = VariableSearchForm(request.GET)
-    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    page, table = version_table_page(
-        dataset_version_id=review.submission.dataset_version_id,
-        search=search,
-        page_number=request.GET.get("page"),
-    )
     context = {
         "review": review,
         "submission": review.submission,
         "registry": review.submission.registry,
         "advice": getattr(review, "advice", None),
-        "advice_form": advice_form,
-        "search_form": search_form,
-        "search": search,
-        "page_obj": page,
-        "table": table,
+        # The variables have their own page (reviews.views_variables): here only the counts.
+        "summary": judgement_summary(review),
         "document_links": _document_download_available(),
         **selectors.review_dossier(review=review),
     }
-    return render(request, "reviews/review_detail.html", context, status=status)
+    return render(request, "reviews/review_detail.html", context)
 
 
 @require_GET

@@ -7,11 +7,21 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from providers.models import Provider
-from register.constants import DatasetStatus, DecisionOutcome, SubmissionStage, SubmissionStatus
+from register.checks import SUPPLEMENTARY_DOCUMENTS, dossier_check
+from register.constants import (
+    DatasetStatus,
+    DecisionOutcome,
+    DocumentKind,
+    Purpose,
+    RequirementSet,
+    SubmissionStage,
+    SubmissionStatus,
+)
 from register.models import (
     CareType,
     DatasetVersion,
     Decision,
+    Document,
     ProviderCategory,
     Registry,
     RegistryHolder,
@@ -159,3 +169,120 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     def care_types(self, create, extracted, **kwargs):
         if create and extracted:
             self.care_types.set(extracted)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A dossier document; the file is only a name (tests that read the file upload one)."""
+
+    class Meta:
+        model = Document
+
+    registry = factory.SubFactory(RegistryFactory)
+    kind = DocumentKind.OTHER
+    title = factory.LazyAttribute(lambda o: f"{DocumentKind(o.kind).label} {o.registry.acronym}")
+    file = factory.LazyAttribute(lambda o: f"documents/{o.registry.acronym}/{o.kind}.pdf")
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+def clean_dossier(version: DatasetVersion, stage: str = SubmissionStage.FIRST, *, user=None):
+    """Give a draft what the dossier check (register.checks) asks before it can be submitted.
+
+    Fills in what a test's quick table leaves out: a purpose (learn and improve) and a
+    necessity text where a variable has none, and the instrument purpose for a plus-set
+    variable. For the supplementary review it adds the four documents (DPIA, independent DPIA
+    assessment, signed participation agreement, implementation plan) the registry lacks.
+    What a test chose on purpose stays (a direct identifier, pseudonym type B): if anything
+    still blocks, this fails the test and names it. Writes no audit entries.
+    """
+    plus_ids = set(
+        Requirement.objects.filter(
+            variable__dataset_version=version, set=RequirementSet.PLUS
+        ).values_list("variable_id", flat=True)
+    )
+    for variable in version.variables.all():
+        purposes = list(variable.purposes or []) or [Purpose.LEARN_IMPROVE.value]
+        if variable.pk in plus_ids and Purpose.INSTRUMENT not in purposes:
+            purposes.append(Purpose.INSTRUMENT.value)
+        necessity = variable.necessity if variable.necessity.strip() else "Nodig voor de indicator."
+        if purposes != variable.purposes or necessity != variable.necessity:
+            Variable.objects.filter(pk=variable.pk).update(purposes=purposes, necessity=necessity)
+    documents = []
+    if stage == SubmissionStage.SUPPLEMENTARY:
+        present = set(
+            Document.objects.filter(
+                registry=version.registry, kind__in=SUPPLEMENTARY_DOCUMENTS
+            ).values_list("kind", flat=True)
+        )
+        extra = {"uploaded_by": user} if user is not None else {}
+        documents = [
+            DocumentFactory(registry=version.registry, kind=kind, **extra)
+            for kind in SUPPLEMENTARY_DOCUMENTS
+            if kind not in present
+        ]
+    blocking = dossier_check(dataset_version=version, stage=stage).blocking
+    assert not blocking, f"the test's dossier still blocks: {[f.message for f in blocking]}"
+    return documents
+
+
+# --- F: advice through the real flow (reviews.advice) --------------------------------------------
+
+
+def committee_chair(committee):
+    """The committee's chair: a member with ``is_chair`` (made once per committee)."""
+    from reviews.constants import Perspective
+    from reviews.models import Membership
+
+    membership = (
+        Membership.objects.filter(committee=committee, is_chair=True).select_related("user").first()
+    )
+    if membership is not None:
+        return membership.user
+    user = UserFactory(email=f"chair-{committee.code.lower()}@example.org")
+    user.groups.add(committee.group)
+    Membership.objects.create(
+        committee=committee, user=user, perspective=Perspective.PROFESSIONALS, is_chair=True
+    )
+    return user
+
+
+def criteria_all_met(review, actor=None):
+    """Assess every criterion of the review's catalogue as met (IGC: sufficient; DGC: minimum
+    met), through reviews.criteria, so that a positive advice is possible."""
+    from reviews.criteria import criteria_assess_bulk
+    from reviews.models import Criterion
+
+    entries = [
+        {"criterion": criterion, "rating": "sufficient", "minimum_met": True, "motivation": "Ok."}
+        for criterion in Criterion.objects.filter(catalogue_id=review.catalogue_id)
+    ]
+    if entries:
+        criteria_assess_bulk(
+            review=review, actor=actor or committee_chair(review.committee), entries=entries
+        )
+
+
+def advise(review, outcome=None, *, actor=None, motivation="Goed onderbouwd.", conditions=""):
+    """Give a review its definitive advice through the real flow: (for a positive advice) the
+    criteria assessed as met, the draft sent by ``actor`` (default: the chair), the reaction
+    deadline passing without a reaction, and the chair concluding. Returns the advice."""
+    import datetime as _datetime
+
+    from reviews.advice import advice_conclude, advice_draft
+    from reviews.constants import POSITIVE_OUTCOMES, AdviceOutcome
+
+    outcome = outcome or AdviceOutcome.POSITIVE
+    chair = committee_chair(review.committee)
+    if outcome in POSITIVE_OUTCOMES:
+        criteria_all_met(review, actor or chair)
+    if outcome == AdviceOutcome.POSITIVE_WITH_CONDITIONS and not conditions:
+        conditions = "Binnen een jaar de plusset evalueren."
+    today = timezone.localdate()
+    advice = advice_draft(
+        review=review,
+        actor=actor or chair,
+        outcome=outcome,
+        motivation=motivation,
+        conditions=conditions,
+        reaction_deadline=today,
+    )
+    return advice_conclude(advice=advice, actor=chair, today=today + _datetime.timedelta(days=1))

@@ -27,9 +27,10 @@ from register.models import (
     Submission,
     Variable,
 )
+from reviews.advice import advice_document_render
 from reviews.constants import AdviceOutcome
 from reviews.models import Advice
-from reviews.services import advice_document_render, advice_record
+from tests.factories import advise, clean_dossier
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -80,15 +81,14 @@ def _pdf(name):
 @pytest.fixture
 def world(registry, registry_user, igc_user, dgc_user, zin_user, provider, care_type):
     def submit_and_advise(version):
+        clean_dossier(version, SubmissionStage.SUPPLEMENTARY, user=registry_user)
         submission = services.dataset_version_submit(
             dataset_version=version, actor=registry_user, stage=SubmissionStage.SUPPLEMENTARY
         )
         for review, user in zip(
             submission.reviews.order_by("committee__code"), [dgc_user, igc_user], strict=True
         ):
-            advice = advice_record(
-                review=review, actor=user, outcome=AdviceOutcome.POSITIVE, motivation="Goed."
-            )
+            advice = advise(review, AdviceOutcome.POSITIVE, actor=user, motivation="Goed.")
             advice_document_render(advice_id=advice.pk)
         return submission
 
@@ -147,6 +147,24 @@ def agb(w):
     return {"agb": w.provider.agb_code}
 
 
+def table_import(w):
+    """A failed import of the matrix's registry (its status page and error list)."""
+    from register.models import TableImport, TableImportStatus
+
+    job = TableImport.objects.filter(registry=w.registry).first()
+    if job is None:
+        job = TableImport.objects.create(
+            registry=w.registry,
+            uploaded_by=w.document.uploaded_by,
+            original_name="tabel.csv",
+            format="csv",
+            status=TableImportStatus.FAILED,
+            errors=["row 2, column AZ: unknown value 'x'"],
+            error_details=[["", "2", "AZ", "unknown value 'x'"]],
+        )
+    return {**acronym(w), "pk": job.pk}
+
+
 COMMITTEES = frozenset({IGC, DGC})
 REGISTRY_ONLY = frozenset({REG})
 
@@ -187,6 +205,13 @@ ROWS: dict[str, Row] = {
     # The matrix's version is a draft: GET explains that only a submitted version has a PDF.
     "dossiers:version_pdf": Row(version, get=REGISTRY_ONLY),
     "dossiers:version_pdf_request": Row(version, post=REGISTRY_ONLY),
+    # Importing the accountability table from a file in the browser (register.table_imports).
+    "dossiers:table_import": Row(acronym, get=REGISTRY_ONLY, post=REGISTRY_ONLY),
+    "dossiers:table_import_status": Row(table_import, get=REGISTRY_ONLY),
+    "dossiers:table_import_errors": Row(table_import, get=REGISTRY_ONLY),
+    "dossiers:version_export": Row(lambda w: {**version(w), "format": "xlsx"}, get=REGISTRY_ONLY),
+    # Editing the accountability table at real size (bulk base / plus / not requested).
+    "dossiers:version_table_edit": Row(version, get=REGISTRY_ONLY, post=REGISTRY_ONLY),
     # Committees see a registry's documents while they review it; so do ZIN and SSC-DG. The
     # matrix's document is not confidential: a confidential one is refused to SSC-DG (404),
     # see tests/register/test_documents_history.py.
@@ -204,8 +229,46 @@ ROWS: dict[str, Row] = {
     "decisions:decision_letter": Row(lambda w: {"pk": w.decision.pk}, get={ZIN, REG}),
     # Committees: only reviews of their own committee.
     "reviews:review_list": Row(get=COMMITTEES),
-    "reviews:review_detail": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC}, post={IGC}),
+    # The overview reads only; the advice has its own page.
+    "reviews:review_detail": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC}),
     "reviews:advice_document": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC, REG, SEC, ZIN}),
+    # E: variable by variable (reviews.judgements): the reviewing committee only; the matrix's
+    # review is advised, so both pages are read-only (a POST answers 409, tested in
+    # tests/reviews/test_variables_views.py).
+    "reviews:review_variables": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC}, post={IGC}),
+    "reviews:variable_judgement": Row(
+        lambda w: {"pk": w.igc_review.pk, "code": "VAR1"}, get={IGC}, post={IGC}
+    ),
+    # F: the advice of a review (conflicts, draft, positions, conclusion, PDF): the reviewing
+    # committee only. The registry reacts to a draft of its own registry only; the matrix's
+    # advice is definitive, so the registry's page shows it without a form.
+    "reviews:review_advice": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC}, post={IGC}),
+    "dossiers:advice_react": Row(
+        lambda w: {**acronym(w), "pk": w.igc_review.advice.pk},
+        get=REGISTRY_ONLY,
+        post=REGISTRY_ONLY,
+    ),
+    # Criteria, each committee its own way: the reviewing committee only (the matrix's review
+    # is advised, so the page is read-only); the secretariat keeps the catalogues.
+    "reviews:review_criteria": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC}, post={IGC}),
+    "reviews:catalogue_list": Row(get={SEC}),
+    "reviews:catalogue_detail": Row(lambda w: {"pk": w.igc_review.catalogue_id}, get={SEC}),
+    "reviews:catalogue_new_version": Row(
+        lambda w: {"pk": w.igc_review.catalogue_id}, get={SEC}, post={SEC}
+    ),
+    # The secretariat's dashboard, assignment and XLSX overview (reviews.pipeline): SSC-DG only;
+    # the public overview of the process; the registry's consent to publish its advice.
+    "reviews:secretariat_dashboard": Row(get={SEC}),
+    "reviews:review_assign": Row(lambda w: {"pk": w.igc_review.pk}, get={SEC}, post={SEC}),
+    "reviews:pipeline_export": Row(get={SEC}),
+    # Clarification rounds (reviews.clarifications): the reviewing committee sends questions;
+    # only the registry of the submission sees its review's simple status and answers.
+    "reviews:review_clarifications": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC}, post={IGC}),
+    "dossiers:review_status": Row(
+        lambda w: {**acronym(w), "pk": w.igc_review.pk}, get=REGISTRY_ONLY, post=REGISTRY_ONLY
+    ),
+    "public:process": Row(get=ALL),
+    "dossiers:advice_consent": Row(acronym, post=REGISTRY_ONLY),
     # Providers: only their own provider.
     "provider:dashboard": Row(get={PROV, PROV2}),
     "provider:provider_detail": Row(agb, get={PROV}),

@@ -23,6 +23,7 @@ from register.services import (
     variable_save,
 )
 from register.tasks import send_decision_letter
+from tests.factories import clean_dossier
 
 
 @pytest.mark.postgres
@@ -58,6 +59,7 @@ def test_published_decision_letter_is_rendered_and_sent_once_by_the_worker(
         data={"code": "GEBJAAR", "name": "Geboortejaar", "necessity": "Casemix."},
         requirements={"AZ": "base"},
     )
+    clean_dossier(version, SubmissionStage.FIRST)
     submission = dataset_version_submit(
         dataset_version=version, actor=registry_user, stage=SubmissionStage.FIRST
     )

@@ -15,6 +15,8 @@ import re
 import pytest
 
 from register.models import Decision, Document, Submission
+from reviews.models import Advice, Membership
+from tests.factories import DocumentFactory
 
 from .conftest import sign_in, sign_out
 
@@ -118,6 +120,12 @@ def test_registry_lifecycle_from_draft_to_obligation_and_public_register(
     dpia.write_bytes(MINIMAL_PDF)
     application_form = tmp_path / "aanvraagformulier.pdf"
     application_form.write_bytes(MINIMAL_PDF)
+    # The supplementary review needs four documents before the version can be submitted
+    # (register.checks): the registry has three on file already; the staff upload the DPIA.
+    for kind in ("dpia_assessment", "participation_agreement", "implementation_plan"):
+        DocumentFactory(registry=registry, kind=kind, uploaded_by=registry_user)
+    # Each committee's member in this test is also its chair, who concludes the advice.
+    Membership.objects.filter(user__in=[igc_user, dgc_user]).update(is_chair=True)
 
     # --- 1. Registry staff: a new version, two variables, a pseudonym, a document, submit ---
     sign_in(page, live_server, registry_user.email)
@@ -219,7 +227,8 @@ def test_registry_lifecycle_from_draft_to_obligation_and_public_register(
     expect(page.locator("form.variable-form")).to_have_count(0)
     sign_out(page)
 
-    # --- 2. The IGC and the DGC each advise -------------------------------------------------
+    # --- 2. The IGC and the DGC each advise: criteria, a draft advice, the registry's reaction,
+    # the chair's conclusion (reviews.advice) -------------------------------------------------
     advices = [
         (
             igc_user,
@@ -237,6 +246,8 @@ def test_registry_lifecycle_from_draft_to_obligation_and_public_register(
         ),
     ]
     review_url = re.compile(r"/reviews/\d+/(?:#.*)?$")
+    advice_url = re.compile(r"/reviews/\d+/advice/(?:#.*)?$")
+    advice_pages = {}
     for user, name, outcome, motivation, conditions in advices:
         sign_in(page, live_server, user.email)
         expect_signed_in(page)
@@ -246,20 +257,65 @@ def test_registry_lifecycle_from_draft_to_obligation_and_public_register(
         snap(f"07-{name}-review-list")
         with page.expect_navigation(url=review_url):
             review_links.first.click()
-        review_table = page.locator("table.version-table")
-        expect(review_table.locator("tbody tr")).to_have_count(2)
-        assert_sets(review_table, "AZ", {BASE_CODE: "base", PLUS_CODE: "plus"})
         expect(page.locator("h2#pseudonyms + table")).to_contain_text("RGG")
         expect(page.locator("h2#documents + table")).to_contain_text(
             "DPIA Heupfractuurregistratie 2026"
         )
+        # The table, variable by variable, is a section of its own.
+        with page.expect_navigation(url=re.compile(r"/variables/$")):
+            page.locator("nav.section-nav a[href$='/variables/']").click()
+        review_table = page.locator("table.version-table")
+        expect(review_table.locator("tbody tr")).to_have_count(2)
+        assert_sets(review_table, "AZ", {BASE_CODE: "base", PLUS_CODE: "plus"})
+        # Every criterion met (IGC: sufficient; DGC: minimum met), so a positive advice is
+        # possible: an unmet or unassessed knock-out would refuse it.
+        with page.expect_navigation(url=re.compile(r"/criteria/$")):
+            page.locator("nav.section-nav a[href$='/criteria/']").click()
+        criteria_form = page.locator("form.criteria-form")
+        for radio in criteria_form.locator(
+            "input[type=radio][value=sufficient], input[type=radio][value=yes]"
+        ).all():
+            radio.check()
+        submit(page, criteria_form.locator("button[type=submit]"))
+        with page.expect_navigation(url=advice_url):
+            page.locator("nav.section-nav a[href$='/advice/']").click()
+        advice_pages[name] = page.url.split("#")[0]
         advice_form = page.locator("form.advice-form")
         advice_form.locator(f"input[name=outcome][value={outcome}]").check()
         advice_form.locator("textarea[name=motivation]").fill(motivation)
         if conditions:
             advice_form.locator("textarea[name=conditions]").fill(conditions)
         snap(f"08-{name}-advice-form")
-        submit(page, advice_form.locator("button[type=submit]"), review_url)
+        submit(page, advice_form.locator("button[type=submit]"), advice_url)
+        expect(page.locator(".advice-draft")).to_contain_text(motivation)
+        position_form = page.locator("form.position-form")
+        position_form.locator("input[name=position][value=agree]").check()
+        submit(page, position_form.locator("button[type=submit]"), advice_url)
+        expect(page.locator("table.positions")).to_contain_text(user.email)
+        sign_out(page)
+
+    # The registry reads both drafts from its dossier and reacts.
+    sign_in(page, live_server, registry_user.email)
+    for name in ("igc", "dgc"):
+        advice = Advice.objects.get(review__committee__code=name.upper())
+        react_path = f"/dossiers/{ACRONYM}/advice/{advice.pk}/react/"
+        page.goto(f"{url}/dossiers/{ACRONYM}/")
+        with page.expect_navigation(url=at(react_path)):
+            page.locator(f"main a[href='{react_path}']").first.click()
+        reaction_form = page.locator("form.reaction-form")
+        reaction_form.locator("textarea[name=reaction]").fill(
+            "Geen opmerkingen; dank voor het advies."
+        )
+        snap(f"09-registry-reacts-{name}")
+        submit(page, reaction_form.locator("button[type=submit]"), at(react_path))
+        expect(page.locator("form.reaction-form")).to_have_count(0)
+    sign_out(page)
+
+    # Each chair makes the advice definitive; the PDF is rendered after the commit.
+    for user, name, _outcome, motivation, _conditions in advices:
+        sign_in(page, live_server, user.email)
+        page.goto(advice_pages[name])
+        submit(page, page.locator("form.advice-conclude button[type=submit]"), advice_url)
         given = page.locator(".advice-given")
         expect(given).to_contain_text(motivation)
         expect(page.locator("form.advice-form")).to_have_count(0)

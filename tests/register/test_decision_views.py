@@ -18,8 +18,7 @@ from register.services import (
     variable_save,
 )
 from reviews.constants import AdviceOutcome
-from reviews.services import advice_record
-from tests.factories import DecisionFactory, VariableFactory
+from tests.factories import DecisionFactory, VariableFactory, advise, clean_dossier
 
 # The assertions name the English texts; the portal's default language is Dutch.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -40,6 +39,7 @@ def _submitted(registry, registry_user):
         data={"code": "A", "name": "Leeftijd"},
         requirements={"AZ": "base"},
     )
+    clean_dossier(version, SubmissionStage.SUPPLEMENTARY)
     return dataset_version_submit(
         dataset_version=version, actor=registry_user, stage=SubmissionStage.SUPPLEMENTARY
     )
@@ -49,16 +49,16 @@ def _applied(registry, registry_user, igc_user, dgc_user, capture, dgc=AdviceOut
     submission = _submitted(registry, registry_user)
     reviews = {r.committee.code: r for r in submission.reviews.all()}
     with capture(execute=True):
-        advice_record(
-            review=reviews["IGC"],
+        advise(
+            reviews["IGC"],
+            AdviceOutcome.POSITIVE,
             actor=igc_user,
-            outcome=AdviceOutcome.POSITIVE,
             motivation="IGC: inhoud goed.",
         )
-        advice_record(
-            review=reviews["DGC"],
+        advise(
+            reviews["DGC"],
+            dgc,
             actor=dgc_user,
-            outcome=dgc,
             motivation="DGC: privacy beoordeeld.",
         )
     submission_apply(

@@ -17,6 +17,7 @@ from register.services import (
     document_set_confidential,
     variable_save,
 )
+from tests.factories import clean_dossier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -148,6 +149,7 @@ def under_review(registry, registry_user):
         data={"code": "A", "name": "A"},
         requirements={},
     )
+    clean_dossier(version, SubmissionStage.FIRST)
     return dataset_version_submit(
         dataset_version=version, actor=registry_user, stage=SubmissionStage.FIRST
     )

@@ -24,8 +24,7 @@ from register.services import (
     variable_save,
 )
 from reviews.constants import AdviceOutcome
-from reviews.services import advice_record
-from tests.factories import UserFactory, VariableFactory
+from tests.factories import UserFactory, VariableFactory, advise, clean_dossier
 
 # The assertions name the English texts; the portal's default language is Dutch.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -199,6 +198,7 @@ def test_create_version_copies_the_newest(staff_client, registry, registry_user,
         data={"code": "A", "name": "A"},
         requirements={"AZ": "base"},
     )
+    clean_dossier(draft, SubmissionStage.FIRST)
     dataset_version_submit(dataset_version=draft, actor=registry_user, stage=SubmissionStage.FIRST)
     response = staff_client.post(
         reverse("dossiers:version_create", kwargs={"acronym": registry.acronym})
@@ -306,6 +306,7 @@ def test_locked_version_refuses_edits_and_writes_nothing(staff_client, draft, re
         data={"code": "A", "name": "Oud"},
         requirements={"AZ": "base"},
     )
+    clean_dossier(draft, SubmissionStage.FIRST)
     dataset_version_submit(dataset_version=draft, actor=registry_user, stage=SubmissionStage.FIRST)
     audit_before = AuditEntry.objects.count()
     page = staff_client.get(version_url(draft))
@@ -418,6 +419,7 @@ def test_submit_version(staff_client, draft, registry_user):
         data={"code": "A", "name": "A"},
         requirements={"AZ": "base"},
     )
+    clean_dossier(draft, SubmissionStage.SUPPLEMENTARY)
     response = staff_client.post(version_url(draft, "version_submit"), {"stage": "supplementary"})
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -555,6 +557,7 @@ def test_download_allowed_for_committee_reviewing_the_registry(
         data={"code": "A", "name": "A"},
         requirements={},
     )
+    clean_dossier(version, SubmissionStage.FIRST)
     dataset_version_submit(
         dataset_version=version, actor=registry_user, stage=SubmissionStage.FIRST
     )
@@ -579,21 +582,25 @@ def advised(registry, registry_user, igc_user, dgc_user, django_capture_on_commi
         data={"code": "A", "name": "A"},
         requirements={"AZ": "base"},
     )
+    # An annual update: the application follows its advice as it does a supplementary
+    # review's, and its dossier check asks for no documents, so the only documents in these
+    # tests are the application's own.
+    clean_dossier(version, SubmissionStage.ANNUAL_UPDATE)
     submission = dataset_version_submit(
-        dataset_version=version, actor=registry_user, stage=SubmissionStage.SUPPLEMENTARY
+        dataset_version=version, actor=registry_user, stage=SubmissionStage.ANNUAL_UPDATE
     )
     reviews = {r.committee.code: r for r in submission.reviews.all()}
     with django_capture_on_commit_callbacks(execute=True):
-        advice_record(
-            review=reviews["IGC"],
+        advise(
+            reviews["IGC"],
+            AdviceOutcome.POSITIVE,
             actor=igc_user,
-            outcome=AdviceOutcome.POSITIVE,
             motivation="Inhoud goed onderbouwd.",
         )
-        advice_record(
-            review=reviews["DGC"],
+        advise(
+            reviews["DGC"],
+            AdviceOutcome.POSITIVE,
             actor=dgc_user,
-            outcome=AdviceOutcome.POSITIVE,
             motivation="Privacy op orde.",
         )
     submission.refresh_from_db()

@@ -378,8 +378,9 @@ def test_register_list_queries_do_not_grow_with_data(
 def test_registry_detail_queries_do_not_grow_with_data(
     client, register_of_size, django_assert_max_num_queries
 ):
-    # registry, care types, decisions, count, categories, variables, requirements, used categories
-    with django_assert_max_num_queries(8):
+    # registry, care types, decisions, the committees' advice (reviews.selectors.
+    # registry_advice_standing), count, categories, variables, requirements, used categories
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("public:registry_detail", args=["q00"]))
     assert len(response.context["rows"]) == register_of_size
 

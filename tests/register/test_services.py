@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from register.constants import DatasetStatus, DecisionOutcome, SubmissionStage, SubmissionStatus
 from register.exceptions import DatasetLocked, DomainError, PermissionDenied, PseudonymNotAllowed
@@ -15,8 +16,9 @@ from register.services import (
     submission_apply,
     variable_save,
 )
+from reviews.advice import advice_draft
 from reviews.constants import AdviceOutcome, ReviewStatus
-from reviews.services import advice_record
+from tests.factories import advise, clean_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +99,7 @@ def test_pseudonym_b_only_with_bsn_allowed(draft, registry_user, registry):
 
 
 def test_submitted_version_is_locked_and_new_version_copies_it(draft, registry_user, registry):
+    clean_dossier(draft, SubmissionStage.FIRST)
     submission = dataset_version_submit(
         dataset_version=draft, actor=registry_user, stage=SubmissionStage.FIRST
     )
@@ -137,8 +140,8 @@ def test_audit_trail_is_append_only(draft):
 
 def _advise(submission, igc_user, dgc_user, igc=AdviceOutcome.POSITIVE, dgc=AdviceOutcome.POSITIVE):
     reviews = {r.committee.code: r for r in submission.reviews.all()}
-    advice_record(review=reviews["IGC"], actor=igc_user, outcome=igc, motivation="Goed onderbouwd.")
-    advice_record(review=reviews["DGC"], actor=dgc_user, outcome=dgc, motivation="Privacy op orde.")
+    advise(reviews["IGC"], igc, actor=igc_user, motivation="Goed onderbouwd.")
+    advise(reviews["DGC"], dgc, actor=dgc_user, motivation="Privacy op orde.")
 
 
 def test_full_lifecycle_sends_letter_once(
@@ -152,6 +155,7 @@ def test_full_lifecycle_sends_letter_once(
     settings,
 ):
     settings.MEDIA_ROOT = tmp_path
+    clean_dossier(draft, SubmissionStage.SUPPLEMENTARY)
     submission = dataset_version_submit(
         dataset_version=draft, actor=registry_user, stage=SubmissionStage.SUPPLEMENTARY
     )
@@ -188,6 +192,7 @@ def test_full_lifecycle_sends_letter_once(
 def test_include_requires_positive_advice_of_both(
     draft, registry_user, igc_user, dgc_user, zin_user
 ):
+    clean_dossier(draft, SubmissionStage.SUPPLEMENTARY)
     submission = dataset_version_submit(
         dataset_version=draft, actor=registry_user, stage=SubmissionStage.SUPPLEMENTARY
     )
@@ -215,6 +220,7 @@ def test_include_requires_positive_advice_of_both(
 def test_statutory_registry_is_included_without_review(draft, registry, registry_user, zin_user):
     registry.statutory = True
     registry.save()
+    clean_dossier(draft, SubmissionStage.FIRST)
     submission = dataset_version_submit(
         dataset_version=draft, actor=registry_user, stage=SubmissionStage.FIRST
     )
@@ -237,6 +243,7 @@ def test_rolled_back_publish_dispatches_nothing(
     registry = draft.registry
     registry.statutory = True
     registry.save()
+    clean_dossier(draft, SubmissionStage.FIRST)
     submission = dataset_version_submit(
         dataset_version=draft, actor=registry_user, stage=SubmissionStage.FIRST
     )
@@ -259,13 +266,18 @@ def test_rolled_back_publish_dispatches_nothing(
 
 
 def test_committee_member_cannot_advise_other_committee(draft, registry_user, igc_user):
+    clean_dossier(draft, SubmissionStage.FIRST)
     submission = dataset_version_submit(
         dataset_version=draft, actor=registry_user, stage=SubmissionStage.FIRST
     )
     dgc_review = submission.reviews.get(committee__code="DGC")
     with pytest.raises(PermissionDenied):
-        advice_record(
-            review=dgc_review, actor=igc_user, outcome=AdviceOutcome.POSITIVE, motivation="x"
+        advice_draft(
+            review=dgc_review,
+            actor=igc_user,
+            outcome=AdviceOutcome.POSITIVE,
+            motivation="x",
+            reaction_deadline=timezone.localdate(),
         )
     dgc_review.refresh_from_db()
     assert dgc_review.status == ReviewStatus.OPEN

@@ -2,18 +2,20 @@
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from register.constants import SubmissionStage, SubmissionStatus
+from register.constants import Purpose, SubmissionStage, SubmissionStatus
 from register.exceptions import DomainError, InvalidTransition, PermissionDenied
 from register.models import AuditEntry
 from register.selectors import version_table_page
 from register.services import dataset_version_create, dataset_version_submit, variable_save
+from reviews.advice import advice_draft, advice_problems
 from reviews.constants import AdviceOutcome, Perspective, ReviewStatus
 from reviews.models import Advice, Committee, Membership
 from reviews.permissions import can_review, can_view_advice
 from reviews.selectors import advice_for_download, reviews_for_user
-from reviews.services import advice_problems, advice_record, membership_remove, membership_save
-from tests.factories import UserFactory
+from reviews.services import membership_remove, membership_save
+from tests.factories import UserFactory, advise, clean_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +29,7 @@ def _submit(registry, user, variables=1):
             data={"code": f"V{n:03d}", "name": f"Variabele {n}", "necessity": "Nodig."},
             requirements={"AZ": "base"},
         )
+    clean_dossier(version, SubmissionStage.FIRST)
     return dataset_version_submit(dataset_version=version, actor=user, stage=SubmissionStage.FIRST)
 
 
@@ -60,53 +63,60 @@ def test_advice_problems_names_every_missing_field():
 
 def test_conditions_required_for_positive_with_conditions(igc_review, igc_user):
     with pytest.raises(DomainError) as error:
-        advice_record(
+        advice_draft(
             review=igc_review,
             actor=igc_user,
             outcome=AdviceOutcome.POSITIVE_WITH_CONDITIONS,
             motivation="Mits.",
+            reaction_deadline=timezone.localdate(),
         )
     assert error.value.field == "conditions"
     assert not Advice.objects.exists()
 
 
-def test_advice_record_writes_advice_status_and_audit(
+def test_advice_writes_advice_status_and_audit(
     igc_review, igc_user, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        advice = advice_record(
-            review=igc_review,
+        advice = advise(
+            igc_review,
+            AdviceOutcome.NEGATIVE,
             actor=igc_user,
-            outcome=AdviceOutcome.NEGATIVE,
             motivation="Onvoldoende draagvlak.",
         )
     assert len(callbacks) == 1  # the PDF is rendered after the commit
     igc_review.refresh_from_db()
     assert igc_review.status == ReviewStatus.ADVISED
     assert advice.given_by == igc_user and advice.given_at is not None
-    entry = AuditEntry.objects.get(action="advice.record")
+    entry = AuditEntry.objects.get(action="advice.draft")
     assert entry.actor == igc_user and entry.registry == igc_review.submission.registry
+    entry = AuditEntry.objects.get(action="advice.conclude")
+    assert entry.actor == advice.concluded_by and entry.registry == igc_review.submission.registry
 
 
 def test_concluded_advice_cannot_be_replaced(igc_review, igc_user):
-    advice_record(
-        review=igc_review, actor=igc_user, outcome=AdviceOutcome.POSITIVE, motivation="Goed."
-    )
+    advise(igc_review, AdviceOutcome.POSITIVE, actor=igc_user, motivation="Goed.")
     with pytest.raises(InvalidTransition):
-        advice_record(
+        advice_draft(
             review=igc_review,
             actor=igc_user,
             outcome=AdviceOutcome.NEGATIVE,
             motivation="Toch niet.",
+            reaction_deadline=timezone.localdate(),
         )
     assert Advice.objects.get().outcome == AdviceOutcome.POSITIVE
-    assert AuditEntry.objects.filter(action="advice.record").count() == 1
+    assert AuditEntry.objects.filter(action="advice.draft").count() == 1
+    assert AuditEntry.objects.filter(action="advice.conclude").count() == 1
 
 
 def test_other_committee_cannot_advise(dgc_review, igc_user):
     with pytest.raises(PermissionDenied):
-        advice_record(
-            review=dgc_review, actor=igc_user, outcome=AdviceOutcome.POSITIVE, motivation="x"
+        advice_draft(
+            review=dgc_review,
+            actor=igc_user,
+            outcome=AdviceOutcome.POSITIVE,
+            motivation="x",
+            reaction_deadline=timezone.localdate(),
         )
     assert not Advice.objects.exists()
 
@@ -114,14 +124,10 @@ def test_other_committee_cannot_advise(dgc_review, igc_user):
 def test_submission_advised_only_after_both_committees(
     submission, igc_review, dgc_review, igc_user, dgc_user
 ):
-    advice_record(
-        review=igc_review, actor=igc_user, outcome=AdviceOutcome.POSITIVE, motivation="Goed."
-    )
+    advise(igc_review, AdviceOutcome.POSITIVE, actor=igc_user, motivation="Goed.")
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.IN_REVIEW
-    advice_record(
-        review=dgc_review, actor=dgc_user, outcome=AdviceOutcome.POSITIVE, motivation="Goed."
-    )
+    advise(dgc_review, AdviceOutcome.POSITIVE, actor=dgc_user, motivation="Goed.")
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.ADVISED
 
@@ -132,9 +138,7 @@ def test_submission_advised_only_after_both_committees(
 def test_reviews_for_user_lists_open_reviews_first(registry, registry_user, igc_user):
     first, second = _submit(registry, registry_user), _submit(registry, registry_user)
     advised = first.reviews.get(committee__code="IGC")
-    advice_record(
-        review=advised, actor=igc_user, outcome=AdviceOutcome.POSITIVE, motivation="Goed."
-    )
+    advise(advised, AdviceOutcome.POSITIVE, actor=igc_user, motivation="Goed.")
     reviews = list(reviews_for_user(igc_user))
     assert [r.submission_id for r in reviews] == [second.pk, first.pk]
     assert [r.pk for r in reviews_for_user(igc_user, status=ReviewStatus.ADVISED)] == [advised.pk]
@@ -159,7 +163,10 @@ def test_review_table_page_takes_fixed_queries(
             dataset_version_id=review.submission.dataset_version_id, page_number=2
         )
         assert [row.variable.code for row in table.rows] == [f"V{n:03d}" for n in range(50, 75)]
-        assert all(row.variable.purpose_labels == [] for row in table.rows)
+        # clean_dossier gave each variable the purpose learning and improving.
+        assert all(
+            row.variable.purpose_labels == [Purpose.LEARN_IMPROVE.label] for row in table.rows
+        )
     assert page.number == 2 and page.paginator.count == 75
 
 
@@ -175,9 +182,7 @@ def test_advice_download_rule(
     tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path
-    advice = advice_record(
-        review=igc_review, actor=igc_user, outcome=AdviceOutcome.POSITIVE, motivation="Goed."
-    )
+    advice = advise(igc_review, AdviceOutcome.POSITIVE, actor=igc_user, motivation="Goed.")
     assert advice_for_download(igc_user, review_pk=igc_review.pk) is None  # not rendered yet
     advice.document.save("advies.pdf", ContentFile(b"%PDF-"), save=True)
     for user in (igc_user, registry_user, zin_user, secretariat_user):

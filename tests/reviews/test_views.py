@@ -1,8 +1,11 @@
 """The committees' area /reviews/: who sees what, and recording advice."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from register.constants import SubmissionStage, SubmissionStatus
 from register.models import AuditEntry, Document
@@ -13,10 +16,10 @@ from register.services import (
     pseudonym_request_add,
     variable_save,
 )
+from reviews.advice import advice_document_render
 from reviews.constants import AdviceOutcome, ReviewStatus
 from reviews.models import Advice, Committee, Review
-from reviews.services import advice_document_render, advice_record
-from tests.factories import UserFactory
+from tests.factories import UserFactory, advise, clean_dossier, committee_chair, criteria_all_met
 
 # The assertions name the English texts; the portal's default language is Dutch.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -79,6 +82,7 @@ def _submit(registry, user, *, variables=1, stage=SubmissionStage.SUPPLEMENTARY,
             file="documents/dpia.pdf",
             uploaded_by=user,
         )
+    clean_dossier(version, stage)
     return dataset_version_submit(dataset_version=version, actor=user, stage=stage)
 
 
@@ -101,14 +105,28 @@ def detail_url(review):
     return reverse("reviews:review_detail", kwargs={"pk": review.pk})
 
 
+def variables_url(review):
+    """The variables under review have their own page (reviews.views_variables)."""
+    return reverse("reviews:review_variables", kwargs={"pk": review.pk})
+
+
 def advice_url(review):
     return reverse("reviews:advice_document", kwargs={"pk": review.pk})
+
+
+def advice_page_url(review):
+    return reverse("reviews:review_advice", kwargs={"pk": review.pk})
 
 
 ADVICE = {
     "outcome": AdviceOutcome.POSITIVE,
     "motivation": "Het doel en de inhoud zijn goed onderbouwd.",
 }
+
+
+def draft(**fields):
+    """The POST of the draft advice form on the advice page (deadline: today, the earliest)."""
+    return {"action": "draft", "reaction_deadline": timezone.localdate().isoformat(), **fields}
 
 
 # --- Who may enter ---------------------------------------------------------------------------
@@ -128,7 +146,7 @@ def test_signed_in_without_committee_role_is_forbidden(client, igc_review, role_
     client.force_login(request.getfixturevalue(role_user))
     assert client.get(reverse("reviews:review_list")).status_code == 403
     assert client.get(detail_url(igc_review)).status_code == 403
-    assert client.post(detail_url(igc_review), ADVICE).status_code == 403
+    assert client.post(advice_page_url(igc_review), draft(**ADVICE)).status_code == 403
     assert not Advice.objects.exists()
 
 
@@ -155,7 +173,7 @@ def test_list_filters_open_and_advised(
     client, submission, other_registry, other_registry_user, igc_user, igc_review
 ):
     _submit(other_registry, other_registry_user)
-    advice_record(review=igc_review, actor=igc_user, **ADVICE)
+    advise(igc_review, actor=igc_user, **ADVICE)
     client.force_login(igc_user)
 
     def listed(query):
@@ -184,11 +202,12 @@ def test_list_is_paginated_with_constant_queries(
 def test_other_committee_member_gets_404_and_writes_nothing(client, dgc_review, igc_user):
     client.force_login(igc_user)
     assert client.get(detail_url(dgc_review)).status_code == 404
-    assert client.post(detail_url(dgc_review), ADVICE).status_code == 404
+    assert client.get(advice_page_url(dgc_review)).status_code == 404
+    assert client.post(advice_page_url(dgc_review), draft(**ADVICE)).status_code == 404
     dgc_review.refresh_from_db()
     assert dgc_review.status == ReviewStatus.OPEN
     assert not Advice.objects.exists()
-    assert not AuditEntry.objects.filter(action="advice.record").exists()
+    assert not AuditEntry.objects.filter(action__startswith="advice.").exists()
 
 
 def test_unknown_review_is_404(client, igc_user):
@@ -209,6 +228,13 @@ def test_detail_shows_registry_variables_and_nps(
     assert registry.holder.name in content
     assert registry.data_processor in content
     assert registry.population in content
+    # The advice form is on the advice page, since the review is open.
+    assert f'href="{advice_page_url(igc_review)}"' in content and 'name="outcome"' not in content
+    assert 'name="outcome"' in client.get(advice_page_url(igc_review)).content.decode()
+    # The table moved to the variables page.
+    response = client.get(variables_url(igc_review))
+    assert response.status_code == 200
+    content = response.content.decode()
     assert "LEEFTIJD" in content and "Leeftijd bij opname" in content
     for text in NPS.values():
         assert text in content
@@ -218,8 +244,12 @@ def test_detail_shows_registry_variables_and_nps(
     categories = [c.code for c in response.context["table"].categories]
     assert row.cells[categories.index("AZ")] == "base"
     assert row.cells[categories.index("UMC")] == "plus"
-    assert row.variable.purpose_labels == ["learning and improving", "case-mix correction"]
-    assert 'name="outcome"' in content  # the advice form, since the review is open
+    # LEEFTIJD is in the plus set: clean_dossier added the instrument purpose it needs.
+    assert row.variable.purpose_labels == [
+        "learning and improving",
+        "case-mix correction",
+        "further development of the measurement instrument",
+    ]
 
 
 def test_detail_shows_indicators_pseudonyms_and_documents(
@@ -254,6 +284,7 @@ def test_detail_shows_indicators_pseudonyms_and_documents(
         uploaded_by=registry_user,
         confidential=True,
     )
+    clean_dossier(version, SubmissionStage.FIRST)
     submission = dataset_version_submit(
         dataset_version=version, actor=registry_user, stage=SubmissionStage.FIRST
     )
@@ -271,13 +302,13 @@ def test_detail_table_is_paginated_and_searchable(client, registry, registry_use
     submission = _submit(registry, registry_user, variables=60)
     review = submission.reviews.get(committee__code="IGC")
     client.force_login(igc_user)
-    response = client.get(detail_url(review))
+    response = client.get(variables_url(review))
     assert len(response.context["table"].rows) == 50
     assert response.context["page_obj"].paginator.count == 60
-    assert len(client.get(detail_url(review), {"page": 2}).context["table"].rows) == 10
-    rows = client.get(detail_url(review), {"q": "leeftijd"}).context["table"].rows
+    assert len(client.get(variables_url(review), {"page": 2}).context["table"].rows) == 10
+    rows = client.get(variables_url(review), {"q": "leeftijd"}).context["table"].rows
     assert [r.variable.code for r in rows] == ["LEEFTIJD"]
-    rows = client.get(detail_url(review), {"q": "V05"}).context["table"].rows
+    rows = client.get(variables_url(review), {"q": "V05"}).context["table"].rows
     assert [r.variable.code for r in rows] == [f"V05{n}" for n in range(10)]
 
 
@@ -302,42 +333,59 @@ def test_detail_query_count_does_not_grow_with_variables(
         with django_assert_max_num_queries(15) as captured:
             response = client.get(detail_url(review))
         assert response.status_code == 200
-        assert len(response.context["table"].rows) == min(variables, 50)
+        assert response.context["summary"].variables == variables  # the table has its own page
         counts[variables] = len(captured)
     assert counts[10] == counts[80]
 
 
-# --- Recording the advice --------------------------------------------------------------------
+# --- Recording the advice (on the advice page: draft, then definitive) ---------------------------
 
 
 def test_member_records_advice(client, igc_review, igc_user):
+    criteria_all_met(igc_review, igc_user)
     client.force_login(igc_user)
-    response = client.post(detail_url(igc_review), ADVICE)
-    assert response.status_code == 302 and response["Location"] == detail_url(igc_review)
+    response = client.post(advice_page_url(igc_review), draft(**ADVICE))
+    assert response.status_code == 302 and response["Location"] == advice_page_url(igc_review)
     advice = Advice.objects.get(review=igc_review)
     assert advice.outcome == AdviceOutcome.POSITIVE
     assert advice.motivation == ADVICE["motivation"]
     assert advice.given_by == igc_user
     igc_review.refresh_from_db()
-    assert igc_review.status == ReviewStatus.ADVISED
-    entry = AuditEntry.objects.get(action="advice.record")
+    assert igc_review.status == ReviewStatus.DRAFT_ADVICE
+    entry = AuditEntry.objects.get(action="advice.draft")
     assert entry.actor == igc_user and entry.object_id == str(advice.pk)
-    assert entry.changes == {"committee": "IGC", "outcome": "positive"}
+    assert entry.changes == {
+        "committee": "IGC",
+        "outcome": "positive",
+        "reaction_deadline": timezone.localdate().isoformat(),
+        "review": {"status": ["open", "draft_advice"]},
+    }
 
-    page = client.get(detail_url(igc_review)).content.decode()
+    # The chair concludes once the registry's deadline has passed (reviews.advice).
+    client.force_login(committee_chair(igc_review.committee))
+    advice.reaction_deadline = timezone.localdate() - timedelta(days=1)
+    advice.save(update_fields=["reaction_deadline"])
+    response = client.post(advice_page_url(igc_review), {"action": "conclude"})
+    assert response.status_code == 302
+    igc_review.refresh_from_db()
+    assert igc_review.status == ReviewStatus.ADVISED
+
+    client.force_login(igc_user)
+    page = client.get(advice_page_url(igc_review)).content.decode()
     assert 'name="outcome"' not in page  # read-only now
     assert ADVICE["motivation"] in page
     assert advice_url(igc_review) not in page  # the PDF has not been rendered yet
 
 
 def test_conditions_are_required_for_positive_with_conditions(client, igc_review, igc_user):
+    criteria_all_met(igc_review, igc_user)
     client.force_login(igc_user)
     response = client.post(
-        detail_url(igc_review),
-        {"outcome": AdviceOutcome.POSITIVE_WITH_CONDITIONS, "motivation": "Goed, mits."},
+        advice_page_url(igc_review),
+        draft(outcome=AdviceOutcome.POSITIVE_WITH_CONDITIONS, motivation="Goed, mits."),
     )
-    assert response.status_code == 200
-    form = response.context["advice_form"]
+    assert response.status_code == 400
+    form = response.context["draft_form"]
     assert list(form.errors) == ["conditions"]
     content = response.content.decode()
     assert 'class="error-summary"' in content
@@ -348,12 +396,12 @@ def test_conditions_are_required_for_positive_with_conditions(client, igc_review
     assert igc_review.status == ReviewStatus.OPEN
 
     response = client.post(
-        detail_url(igc_review),
-        {
-            "outcome": AdviceOutcome.POSITIVE_WITH_CONDITIONS,
-            "motivation": "Goed, mits.",
-            "conditions": "Binnen een jaar de plusset evalueren.",
-        },
+        advice_page_url(igc_review),
+        draft(
+            outcome=AdviceOutcome.POSITIVE_WITH_CONDITIONS,
+            motivation="Goed, mits.",
+            conditions="Binnen een jaar de plusset evalueren.",
+        ),
     )
     assert response.status_code == 302
     assert Advice.objects.get().conditions == "Binnen een jaar de plusset evalueren."
@@ -361,8 +409,8 @@ def test_conditions_are_required_for_positive_with_conditions(client, igc_review
 
 def test_missing_outcome_and_motivation_are_named(client, igc_review, igc_user):
     client.force_login(igc_user)
-    response = client.post(detail_url(igc_review), {"outcome": "", "motivation": "  "})
-    assert set(response.context["advice_form"].errors) == {"outcome", "motivation"}
+    response = client.post(advice_page_url(igc_review), draft(outcome="", motivation="  "))
+    assert set(response.context["draft_form"].errors) == {"outcome", "motivation"}
     content = response.content.decode()
     assert 'href="#id_outcome_0"' in content and 'href="#id_motivation"' in content
     assert not Advice.objects.exists()
@@ -371,37 +419,53 @@ def test_missing_outcome_and_motivation_are_named(client, igc_review, igc_user):
 def test_all_problems_are_shown_at_once(client, igc_review, igc_user):
     client.force_login(igc_user)
     response = client.post(
-        detail_url(igc_review),
-        {"outcome": AdviceOutcome.POSITIVE_WITH_CONDITIONS, "motivation": ""},
+        advice_page_url(igc_review),
+        draft(outcome=AdviceOutcome.POSITIVE_WITH_CONDITIONS, motivation=""),
     )
-    assert set(response.context["advice_form"].errors) == {"motivation", "conditions"}
+    assert set(response.context["draft_form"].errors) == {"motivation", "conditions"}
     assert not Advice.objects.exists()
 
 
 def test_second_advice_is_refused_and_changes_nothing(client, igc_review, igc_user):
+    advise(igc_review, actor=igc_user, **ADVICE)
     client.force_login(igc_user)
-    client.post(detail_url(igc_review), ADVICE)
     entries = AuditEntry.objects.count()
     response = client.post(
-        detail_url(igc_review), {"outcome": AdviceOutcome.NEGATIVE, "motivation": "Toch niet."}
+        advice_page_url(igc_review),
+        draft(outcome=AdviceOutcome.NEGATIVE, motivation="Toch niet."),
     )
     assert response.status_code == 409
-    assert "already been concluded" in response.content.decode()
+    assert "definitive and can no longer be changed" in response.content.decode()
     advice = Advice.objects.get(review=igc_review)
     assert advice.outcome == AdviceOutcome.POSITIVE and advice.motivation == ADVICE["motivation"]
     assert AuditEntry.objects.count() == entries
 
 
 def test_submission_becomes_advised_after_both_advices(
-    client, submission, igc_review, dgc_review, igc_user, dgc_user
+    client, submission, igc_review, dgc_review, igc_user, dgc_user, registry_user
 ):
-    client.force_login(igc_user)
-    client.post(detail_url(igc_review), ADVICE)
+    """Through the pages: a member drafts, the registry reacts, the chair concludes."""
+
+    def advise_by_pages(review, member, fields):
+        client.force_login(member)
+        assert client.post(advice_page_url(review), draft(**fields)).status_code == 302
+        advice = Advice.objects.get(review=review)
+        client.force_login(registry_user)
+        react = reverse(
+            "dossiers:advice_react",
+            kwargs={"acronym": submission.registry.acronym, "pk": advice.pk},
+        )
+        assert client.post(react, {"reaction": "Geen opmerkingen."}).status_code == 302
+        client.force_login(committee_chair(review.committee))
+        assert client.post(advice_page_url(review), {"action": "conclude"}).status_code == 302
+
+    criteria_all_met(igc_review, igc_user)
+    advise_by_pages(igc_review, igc_user, ADVICE)
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.IN_REVIEW
-    client.force_login(dgc_user)
-    client.post(
-        detail_url(dgc_review),
+    advise_by_pages(
+        dgc_review,
+        dgc_user,
         {"outcome": AdviceOutcome.NEGATIVE, "motivation": "De NPS-onderbouwing schiet tekort."},
     )
     submission.refresh_from_db()
@@ -417,7 +481,7 @@ def test_submission_becomes_advised_after_both_advices(
 @pytest.fixture
 def rendered_advice(igc_review, igc_user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    advice = advice_record(review=igc_review, actor=igc_user, **ADVICE)
+    advice = advise(igc_review, actor=igc_user, **ADVICE)
     advice.document.save("advies.pdf", ContentFile(b"%PDF-1.4 advice"), save=True)
     return advice
 
@@ -454,7 +518,7 @@ def test_advice_pdf_download_permission(
 
 
 def test_advice_pdf_is_404_before_rendering(client, igc_review, igc_user):
-    advice_record(review=igc_review, actor=igc_user, **ADVICE)
+    advise(igc_review, actor=igc_user, **ADVICE)
     client.force_login(igc_user)
     assert client.get(advice_url(igc_review)).status_code == 404
 
@@ -463,7 +527,7 @@ def test_advice_pdf_rendered_by_the_task_downloads(
     client, igc_review, igc_user, registry_user, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    advice = advice_record(review=igc_review, actor=igc_user, **ADVICE)
+    advice = advise(igc_review, actor=igc_user, **ADVICE)
     advice_document_render(advice_id=advice.pk)
     client.force_login(registry_user)
     response = client.get(advice_url(igc_review))
@@ -485,7 +549,7 @@ def test_member_of_both_committees_sees_both(client, submission):
 
 def test_admin_pages_render_and_membership_follows_group(client, igc_review, igc_user):
     admin_user = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
-    advice_record(review=igc_review, actor=igc_user, **ADVICE)
+    advise(igc_review, actor=igc_user, **ADVICE)
     client.force_login(admin_user)
     for model in ("committee", "membership", "review", "advice"):
         assert client.get(reverse(f"admin:reviews_{model}_changelist")).status_code == 200
@@ -510,9 +574,15 @@ def test_posted_advice_gets_its_pdf_after_commit(
     client, igc_review, igc_user, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
+    criteria_all_met(igc_review, igc_user)
     client.force_login(igc_user)
+    client.post(advice_page_url(igc_review), draft(**ADVICE))
+    Advice.objects.filter(review=igc_review).update(
+        reaction_deadline=timezone.localdate() - timedelta(days=1)
+    )
+    client.force_login(committee_chair(igc_review.committee))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        client.post(detail_url(igc_review), ADVICE)
+        client.post(advice_page_url(igc_review), {"action": "conclude"})
     assert len(callbacks) == 1
     assert advice_url(igc_review) in client.get(detail_url(igc_review)).content.decode()
     assert b"".join(client.get(advice_url(igc_review)).streaming_content).startswith(b"%PDF-")

@@ -24,8 +24,7 @@ def test_every_status_has_a_row_and_a_registry_status():
 def test_registry_sees_simple_statuses():
     assert registry_status(_review(ReviewStatus.OPEN)) == RegistryReviewStatus.WITH_COMMITTEE
     assert (
-        registry_status(_review(ReviewStatus.CLARIFICATION))
-        == RegistryReviewStatus.WAITING_FOR_YOU
+        registry_status(_review(ReviewStatus.CLARIFICATION)) == RegistryReviewStatus.WAITING_FOR_YOU
     )
     assert (
         registry_status(_review(ReviewStatus.DRAFT_ADVICE)) == RegistryReviewStatus.WAITING_FOR_YOU
@@ -54,9 +53,7 @@ def test_the_clock_pauses_while_the_registry_holds_the_review():
     review_move(review, ReviewStatus.CLARIFICATION, today=date(2026, 3, 1))
     assert review.paused_since == date(2026, 3, 1)
     # While paused, the days left stay as they were on the day the clock stopped.
-    assert days_left(review, today=date(2026, 3, 20)) == days_left(
-        review, today=date(2026, 3, 1)
-    )
+    assert days_left(review, today=date(2026, 3, 20)) == days_left(review, today=date(2026, 3, 1))
 
     changes = review_move(review, ReviewStatus.OPEN, today=date(2026, 3, 15))
     assert review.status == ReviewStatus.OPEN
