@@ -21,6 +21,17 @@ from .workflow import can_apply
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_.-]+$", _("Use letters, digits, '.', '_' or '-'."))
 
+# Pages under /register/ that a registry of that acronym would hide.
+RESERVED_ACRONYMS = {"process"}
+
+
+def acronym_validator(value: str) -> None:
+    if value.lower() in RESERVED_ACRONYMS:
+        raise ValidationError(
+            _("'%(value)s' is a page of the portal and cannot be an acronym."),
+            params={"value": value},
+        )
+
 
 class ProviderCategory(models.Model):
     """A kind of provider (UMC, STZ, ...): kept as data, since registries differ in them."""
@@ -73,7 +84,9 @@ class RegistryHolder(models.Model):
 
 
 class Registry(models.Model):
-    acronym = models.SlugField(_("acronym"), max_length=32, unique=True)
+    acronym = models.SlugField(
+        _("acronym"), max_length=32, unique=True, validators=[acronym_validator]
+    )
     name = models.CharField(_("name"), max_length=300)
     holder = models.ForeignKey(
         RegistryHolder, models.PROTECT, related_name="registries", verbose_name=_("holder")

@@ -766,7 +766,9 @@ def decision_record(
         raise DomainError(_("Give the reasoning for the decision."), field="reasoning")
     with transaction.atomic():
         submission = (
-            Submission.objects.select_for_update().select_related("registry").get(pk=submission.pk)
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("registry")
+            .get(pk=submission.pk)
         )
         check_transition(submission.status, SubmissionStatus.DECIDED)
         registry = submission.registry
@@ -833,7 +835,7 @@ def decision_letter_send(*, decision_id: int) -> None:
 
     with transaction.atomic():
         decision = (
-            Decision.objects.select_for_update()
+            Decision.objects.select_for_update(of=("self",))
             .select_related("registry__holder", "dataset_version")
             .get(pk=decision_id)
         )
@@ -917,7 +919,7 @@ def dataset_version_render_pdf(*, dataset_version_id: int) -> None:
 
     with transaction.atomic():
         version = (
-            DatasetVersion.objects.select_for_update()
+            DatasetVersion.objects.select_for_update(of=("self",))
             .select_related("registry")
             .get(pk=dataset_version_id)
         )

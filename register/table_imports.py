@@ -267,7 +267,7 @@ def table_import_run(job_id: int) -> None:
     """
     with transaction.atomic():
         job = (
-            TableImport.objects.select_for_update()
+            TableImport.objects.select_for_update(of=("self",))
             .select_related("registry", "uploaded_by")
             .get(pk=job_id)
         )

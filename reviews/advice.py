@@ -106,7 +106,11 @@ def conflict_declare(*, review: Review, actor, reason: str) -> ConflictOfInteres
     if not reason:
         raise DomainError(_("Describe the conflict of interest."), field="reason")
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("committee").get(pk=review.pk)
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("committee")
+            .get(pk=review.pk)
+        )
         if review.conflicts.filter(member=actor).exists():
             raise InvalidTransition(_("You have already declared a conflict of interest."))
         conflict = ConflictOfInterest.objects.create(review=review, member=actor, reason=reason)
@@ -189,7 +193,7 @@ def advice_draft(
         raise problems[0]
     with transaction.atomic():
         review = (
-            Review.objects.select_for_update()
+            Review.objects.select_for_update(of=("self",))
             .select_related("committee", "submission__registry")
             .get(pk=review.pk)
         )
@@ -531,7 +535,7 @@ def _make_definitive(advice: Advice, review: Review, *, actor, today: date) -> N
 
 def _lock(advice: Advice) -> tuple[Advice, Review]:
     review = (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .select_related("committee", "submission__registry")
         .get(advice__pk=advice.pk)
     )
@@ -640,7 +644,7 @@ def advice_document_render(*, advice_id: int) -> None:
         return
     with transaction.atomic():
         advice = (
-            Advice.objects.select_for_update()
+            Advice.objects.select_for_update(of=("self",))
             .select_related("review__committee", "review__submission__registry")
             .get(pk=advice_id)
         )

@@ -280,7 +280,7 @@ def clarification_send(
 
     with transaction.atomic():
         review = (
-            Review.objects.select_for_update()
+            Review.objects.select_for_update(of=("self",))
             .select_related("submission__registry", "committee")
             .get(pk=review.pk)
         )
@@ -417,7 +417,7 @@ def clarification_answer(
         if problems:
             raise problems[0]
         review = (
-            Review.objects.select_for_update()
+            Review.objects.select_for_update(of=("self",))
             .select_related("submission", "committee")
             .get(pk=request.review_id)
         )
@@ -541,7 +541,7 @@ def _move_to_revision(*, submission, version, actor, registry) -> int:
     )
     carried = 0
     for review in (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .select_related("committee", "dataset_version")
         .filter(submission=submission, status__in=IN_PROGRESS)
         .order_by("pk")
@@ -604,7 +604,7 @@ def clarification_notice_send(*, request_id: int, kind: str) -> bool:
     each: safe to run twice. Returns whether an e-mail went out."""
     with transaction.atomic():
         request = (
-            ClarificationRequest.objects.select_for_update()
+            ClarificationRequest.objects.select_for_update(of=("self",))
             .select_related(
                 "review__committee", "review__submission__registry__holder", "revised_version"
             )
@@ -690,7 +690,7 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
 def _clarification_remind(request_id: int, today: date) -> bool:
     with transaction.atomic():
         request = (
-            ClarificationRequest.objects.select_for_update()
+            ClarificationRequest.objects.select_for_update(of=("self",))
             .select_related("review__committee", "review__submission__registry__holder")
             .get(pk=request_id)
         )
@@ -769,7 +769,7 @@ def _reviews_to_remind(today: date) -> list[int]:
 def _review_remind(review_id: int, today: date) -> bool:
     with transaction.atomic():
         review = (
-            Review.objects.select_for_update()
+            Review.objects.select_for_update(of=("self",))
             .select_related("committee", "submission__registry")
             .get(pk=review_id)
         )

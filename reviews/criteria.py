@@ -135,7 +135,7 @@ def criteria_assess_bulk(
         raise PermissionDenied(_("Only members of the reviewing committee can assess criteria."))
     with transaction.atomic():
         review = (
-            Review.objects.select_for_update()
+            Review.objects.select_for_update(of=("self",))
             .select_related("committee", "submission__registry")
             .get(pk=review.pk)
         )

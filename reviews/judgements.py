@@ -309,7 +309,7 @@ def judgements_bulk(
 def _lock_for_judging(review: Review) -> Review:
     """Lock the review row; refuse unless it is open or in a clarification round (409)."""
     review = (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .select_related("committee", "submission__registry")
         .get(pk=review.pk)
     )

@@ -409,7 +409,11 @@ def members_assign(*, review: Review, actor, member_ids) -> list[int]:
     except (TypeError, ValueError):
         raise DomainError(_("Choose members from the list."), field="members") from None
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("committee").get(pk=review.pk)
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("committee")
+            .get(pk=review.pk)
+        )
         if review.status == ReviewStatus.ADVISED:
             raise InvalidTransition(
                 _("This review has been concluded with advice: its members can no longer change.")

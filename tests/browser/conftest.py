@@ -94,3 +94,41 @@ def sign_in(page, live_server, email: str, password: str = "demo") -> None:
 def sign_out(page) -> None:
     with page.expect_navigation():
         page.locator("form[action$='/accounts/logout/'] button").click()
+
+
+SERIOUS = {"serious", "critical"}
+
+
+def axe_problems(page) -> list[str]:
+    """Violations of impact serious or critical on the current page, one line per element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    problems = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") not in SERIOUS:
+            continue
+        for node in violation["nodes"]:
+            problems.append(
+                f"{page.url} [{violation['impact']}] {violation['id']}: {violation['help']} "
+                f"at {node['target']}: {node.get('failureSummary', '').strip()}"
+            )
+    return problems
+
+
+@pytest.fixture
+def look(page, shot):
+    """look("name"): a screenshot and an axe-core check of the page as it is now; call
+    ``look.assert_accessible()`` at the end of the test."""
+    problems = []
+
+    def take(name: str):
+        path = shot(name)
+        problems.extend(axe_problems(page))
+        return path
+
+    def assert_accessible():
+        assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
+
+    take.assert_accessible = assert_accessible
+    return take

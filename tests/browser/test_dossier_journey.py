@@ -72,7 +72,7 @@ ROWS = [
 
 
 def test_import_fix_check_compare_and_submit(
-    page, shot, live_server, tmp_path, registry, registry_user
+    page, look, live_server, tmp_path, registry, registry_user
 ):
     from playwright.sync_api import expect
 
@@ -105,7 +105,7 @@ def test_import_fix_check_compare_and_submit(
     expect(errors).to_contain_text("Verantwoordingstabel")
     expect(errors).to_contain_text("misschien")
     expect(page.locator("main a[href$='errors.csv']").first).to_be_visible()
-    shot("01-import-errors")
+    look("01-import-errors")
     assert DatasetVersion.objects.filter(registry=registry).count() == 1
 
     # The error list downloads as CSV, row and column included.
@@ -119,14 +119,14 @@ def test_import_fix_check_compare_and_submit(
     form.locator("input[name=file]").set_input_files(str(fixed))
     submit(page, form.locator("button[type=submit]"), at(f"/dossiers/{ACRONYM}/versions/2/"))
     expect(page.locator("tr#variable-HF_EQ5D")).to_be_visible()
-    shot("02-imported-version")
+    look("02-imported-version")
 
     # --- 3. The dossier check names the blocking finding, and submitting is refused -------
     version_path = f"/dossiers/{ACRONYM}/versions/2/"
     page.goto(f"{url}{version_path}check/?stage={SubmissionStage.FIRST}")
     expect(page.locator("h2#blocking")).to_contain_text("(1)")
     expect(page.locator("ul.findings a[href*='HF_EQ5D']").first).to_be_visible()
-    shot("03-dossier-check")
+    look("03-dossier-check")
 
     page.goto(f"{url}{version_path}")
     submit_form = page.locator(f"form[action='{version_path}submit/']")
@@ -136,7 +136,7 @@ def test_import_fix_check_compare_and_submit(
         "href", f"{version_path}check/?stage={SubmissionStage.FIRST}"
     )
     assert not Submission.objects.filter(registry=registry).exists()
-    shot("04-submit-refused")
+    look("04-submit-refused")
 
     # --- 4. Fix the variable; the check passes --------------------------------------------
     page.goto(f"{url}{version_path}variables/HF_EQ5D/edit/")
@@ -153,16 +153,17 @@ def test_import_fix_check_compare_and_submit(
     expect(page.locator("h2#added")).to_be_visible()
     expect(page.locator("main")).to_contain_text("HF_EQ5D")
     expect(page.locator("table#changed-HF_ASA")).to_be_visible()
-    shot("05-compare")
+    look("05-compare")
 
     # --- 6. Submit -------------------------------------------------------------------------
     page.goto(f"{url}{version_path}")
     submit_form = page.locator(f"form[action='{version_path}submit/']")
     submit_form.locator("select[name=stage]").select_option(SubmissionStage.FIRST)
     submit(page, submit_form.locator("button[type=submit]"), at(version_path))
-    shot("06-submitted")
+    look("06-submitted")
     v2 = DatasetVersion.objects.get(registry=registry, number=2)
     assert v2.status == DatasetStatus.SUBMITTED
     submission = Submission.objects.get(registry=registry)
     assert submission.dataset_version == v2
     assert submission.stage == SubmissionStage.FIRST
+    look.assert_accessible()

@@ -18,7 +18,7 @@ from register.models import Decision, Document, Submission
 from reviews.models import Advice, Membership
 from tests.factories import DocumentFactory
 
-from .conftest import sign_in, sign_out
+from .conftest import axe_problems, sign_in, sign_out
 
 pytestmark = [
     pytest.mark.browser,
@@ -425,25 +425,6 @@ def test_registry_lifecycle_from_draft_to_obligation_and_public_register(
 
 
 # --- Accessibility ----------------------------------------------------------------------------
-
-SERIOUS = {"serious", "critical"}
-
-
-def axe_problems(page) -> list[str]:
-    """Violations of impact serious or critical on the current page, one line per element."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    problems = []
-    for violation in results.response["violations"]:
-        if violation.get("impact") not in SERIOUS:
-            continue
-        for node in violation["nodes"]:
-            problems.append(
-                f"{page.url} [{violation['impact']}] {violation['id']}: {violation['help']} "
-                f"at {node['target']}: {node.get('failureSummary', '').strip()}"
-            )
-    return problems
 
 
 def test_public_pages_and_a_dossier_page_have_no_serious_accessibility_violations(

@@ -47,7 +47,7 @@ MOTIVATION = "Doel en inhoud passen binnen de Wkz; de registratie is proportione
 
 
 def test_supplementary_review_from_assignment_to_advice_pdf(
-    page, shot, live_server, tmp_path, registry, registry_user, igc_user, secretariat_user
+    page, look, live_server, tmp_path, registry, registry_user, igc_user, secretariat_user
 ):
     from playwright.sync_api import expect
     from pypdf import PdfReader
@@ -87,13 +87,13 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     page.goto(f"{url}/reviews/secretariat/")
     expect(page.locator("table.pipeline-table tbody")).to_contain_text(registry.name)
     assign_path = f"/reviews/secretariat/reviews/{review.pk}/assign/"
-    shot("01-secretariat-dashboard")
+    look("01-secretariat-dashboard")
     with page.expect_navigation(url=at(assign_path)):
         page.locator(f"table.pipeline-table a[href='{assign_path}']").click()
     assign_form = page.locator("form.assign-form")
     for member in (igc_user, chair):
         assign_form.locator(f"input[name=members][value='{member.pk}']").check()
-    shot("02-assign-members")
+    look("02-assign-members")
     submit(page, assign_form.locator("button[type=submit]"), at("/reviews/secretariat/"))
     expect(page.locator("table.pipeline-table tbody")).to_contain_text(chair.get_full_name())
     assert set(review.members.values_list("pk", flat=True)) == {igc_user.pk, chair.pk}
@@ -115,7 +115,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     expect(page.locator("form.criteria-form input[value=sufficient]:checked")).to_have_count(
         radios.count()
     )
-    shot("03-criteria-rated")
+    look("03-criteria-rated")
 
     # --- 3. Variables: one questioned on its own page, the others accepted at once --------------
     with page.expect_navigation(url=at(variables_path)):
@@ -127,7 +127,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     judgement_form.locator("textarea[name=necessity]").fill(
         "Waarom is de ASA-classificatie nodig naast de leeftijd?"
     )
-    shot("04-variable-questioned")
+    look("04-variable-questioned")
     submit(page, judgement_form.locator("button[type=submit]"), at(variables_path))
     bulk = page.locator("form.bulk-form")
     for code, _name in VARIABLES:
@@ -143,7 +143,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
         QUESTIONED: Verdict.QUESTION,
         "HF_EQ5D": Verdict.ACCEPT,
     }
-    shot("05-variables-judged")
+    look("05-variables-judged")
 
     # --- 4. A clarification round about the questioned variable ---------------------------------
     with page.expect_navigation(url=at(f"{review_path}clarifications/")):
@@ -158,7 +158,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     round_form.locator("input[name=questions-0-variable_code]").fill(QUESTIONED)
     submit(page, round_form.locator("button[name=send]"), at(f"{review_path}clarifications/"))
     expect(page.locator("ol.clarification-questions code")).to_have_text(QUESTIONED)
-    shot("06-clarification-sent")
+    look("06-clarification-sent")
     review.refresh_from_db()
     assert review.status == ReviewStatus.CLARIFICATION
     sign_out(page)
@@ -193,10 +193,10 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
         "De ASA-classificatie is nodig voor de casemixcorrectie; de onderbouwing is aangevuld."
     )
     answer_form.locator("select[name=revised_version]").select_option(str(v2.pk))
-    shot("07-registry-answers")
+    look("07-registry-answers")
     submit(page, answer_form.locator("button[name=action][value=send]"), at(status_path))
     expect(page.locator(f"form[action^='{status_path}']")).to_have_count(0)
-    shot("08-registry-answered")
+    look("08-registry-answered")
 
     review.refresh_from_db()
     assert review.dataset_version_id == v2.pk
@@ -220,7 +220,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     rows = page.locator("table.version-table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("id", f"variable-{QUESTIONED}")
-    shot("09-not-yet-judged")
+    look("09-not-yet-judged")
     with page.expect_navigation(url=re.compile(rf"{re.escape(variables_path)}{QUESTIONED}/")):
         rows.first.locator(f"a[href^='{variables_path}{QUESTIONED}/']").click()
     judgement_form = page.locator("form.advice-form")
@@ -244,7 +244,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     draft.locator("input[name=reaction_deadline]").fill(
         (today + datetime.timedelta(days=14)).isoformat()
     )
-    shot("10-draft-advice")
+    look("10-draft-advice")
     submit(page, draft.locator("button[type=submit]"), at(advice_path))
     expect(page.locator(".advice-draft")).to_contain_text(MOTIVATION)
     for member in (igc_user, chair):
@@ -259,7 +259,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     expect(page.locator("table.positions .tag-ok")).to_have_count(2)
     # The registry has neither reacted nor let the deadline pass: no conclusion yet.
     expect(page.locator("form.advice-conclude")).to_have_count(0)
-    shot("11-positions-unanimous")
+    look("11-positions-unanimous")
     sign_out(page)
 
     # --- 8. The registry reacts to the draft ----------------------------------------------------
@@ -273,7 +273,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     reaction_form.locator("textarea[name=reaction]").fill("Dank; wij hebben geen opmerkingen.")
     submit(page, reaction_form.locator("button[type=submit]"), at(react_path))
     expect(page.locator("form.reaction-form")).to_have_count(0)
-    shot("12-registry-reacted")
+    look("12-registry-reacted")
     sign_out(page)
 
     # --- 9. The chair concludes; the advice PDF is downloaded and read --------------------------
@@ -282,7 +282,7 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     submit(page, page.locator("form.advice-conclude button[type=submit]"), at(advice_path))
     pdf_link = page.locator(f".advice-given a[href='{review_path}advice.pdf']")
     expect(pdf_link).to_be_visible()
-    shot("13-advice-definitive")
+    look("13-advice-definitive")
     with page.expect_download() as download:
         pdf_link.click()
     pdf_path = tmp_path / "advies.pdf"
@@ -304,3 +304,4 @@ def test_supplementary_review_from_assignment_to_advice_pdf(
     assert advice.concluded_by == chair
     assert review.status == ReviewStatus.ADVISED
     sign_out(page)
+    look.assert_accessible()

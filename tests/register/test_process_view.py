@@ -219,3 +219,14 @@ def test_anonymous_is_sent_to_login_for_consent(client, registry):
     response = client.post(consent_url(registry), {"consent": "1"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not AuditEntry.objects.filter(action="registry.advice_consent").exists()
+
+
+def test_no_registry_can_take_the_acronym_of_the_process_page(care_type):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import RegistryFactory
+
+    registry = RegistryFactory.build(acronym="process", holder=RegistryFactory().holder)
+    with pytest.raises(ValidationError) as error:
+        registry.full_clean()
+    assert "acronym" in error.value.message_dict
