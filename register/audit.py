@@ -63,6 +63,8 @@ ACTION_LABELS = {
     "clarification.answer": _("questions answered"),
     "clarification.notice": _("e-mail about questions or answers sent"),
     "clarification.reminder": _("reminder of the answer deadline sent"),
+    "clarification.close": _("questions closed without answers after the deadline"),
+    "review_note.add": _("internal note added to the review"),
     "dataset_version.submit_revision": _("revised dataset version submitted"),
     "submission.revise": _("submission moved to the revised dataset version"),
     "review.version_change": _("review continued on the revised dataset version"),

@@ -485,6 +485,12 @@ class BulkScopeMixin:
 
     no_selection_message: str
 
+    def __init__(self, *args, filter_valid: bool = True, **kwargs):
+        # "All matching" with an invalid filter would reach every variable of the table: the
+        # form refuses it instead of dropping the bad filter silently.
+        self.filter_valid = filter_valid
+        super().__init__(*args, **kwargs)
+
     def whole_table_label(self, count: int) -> str:
         raise NotImplementedError
 
@@ -510,6 +516,14 @@ class BulkScopeMixin:
         if cleaned.get("scope") == BULK_SELECTED and not cleaned.get("variables"):
             if "variables" not in self.errors:
                 self.add_error("variables", self.no_selection_message)
+        if cleaned.get("scope") == BULK_MATCHING and not self.filter_valid:
+            self.add_error(
+                "scope",
+                _(
+                    "The filter above is not valid, so “all matching” cannot be applied: correct "
+                    "the filter first. Nothing has been changed."
+                ),
+            )
         return cleaned
 
 

@@ -19,10 +19,11 @@ import json
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
@@ -212,6 +213,12 @@ class TableVariable:
     subsidiarity: str = ""
     ehr_source: str = EhrSource.YES.value
     requirements: dict[str, str] = field(default_factory=dict)  # category code -> base | plus
+
+
+# The TableVariable fields that are Variable fields (all but the indicators and the cells).
+VARIABLE_FIELDS = [
+    f.name for f in dataclass_fields(TableVariable) if f.name not in ("indicators", "requirements")
+]
 
 
 @dataclass
@@ -464,13 +471,7 @@ class _Reader:
                 variable.requirements[category] = value
         # The model's own field rules (code characters, lengths), named by column.
         if len(self.errors) == before:
-            instance = Variable(
-                **{
-                    k: v
-                    for k, v in asdict(variable).items()
-                    if k not in ("indicators", "requirements")
-                }
-            )
+            instance = Variable(**{name: getattr(variable, name) for name in VARIABLE_FIELDS})
             try:
                 instance.clean_fields(exclude=["dataset_version"])
             except ValidationError as exc:
@@ -564,6 +565,9 @@ def _rows_to_table(
     header_of = {
         key: reader.label(position, headers[position].strip()) for position, key in fields.items()
     }
+    category_labels = {
+        position: reader.label(position, headers[position].strip()) for position in categories
+    }
     parsed, codes = [], []
     if not reader.errors:
         for number, cells in enumerate(rows[1:], start=2):
@@ -572,10 +576,7 @@ def _rows_to_table(
                 continue
             values = {key: cells[pos] if pos < len(cells) else None for pos, key in fields.items()}
             requirements = {
-                code: (
-                    reader.label(pos, headers[pos].strip()),
-                    cells[pos] if pos < len(cells) else None,
-                )
+                code: (category_labels[pos], cells[pos] if pos < len(cells) else None)
                 for pos, code in categories.items()
             }
             variable = reader.variable(number, values, header_of, requirements)
@@ -923,17 +924,44 @@ def read_table_file(path: str | Path) -> Table:
 # --- Writing into the database --------------------------------------------------------------
 
 
+def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT ``rows`` (plain ids and texts, in the order of ``columns``) in one executemany.
+
+    For the requirement cells (up to 45,000 for 5,000 variables × 9 categories) and the
+    indicator links: ``bulk_create`` builds a model instance per row and prepares each of its
+    values one by one, which costs several times the insert itself. ``columns`` must name
+    every column but the primary key, so that a field added to the model later fails here
+    loudly instead of being left out. Inside the caller's transaction, like ``bulk_create``.
+    """
+    meta = model._meta
+    expected = {f.name for f in meta.concrete_fields if not f.primary_key}
+    if set(columns) != expected or len(columns) != len(expected):
+        raise ValueError(f"{model.__name__}: give the columns {sorted(expected)}")
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(meta.get_field(name).column) for name in columns)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def table_write(*, dataset_version: DatasetVersion, table: Table) -> None:
     """Bulk-write ``table`` into an empty draft version: a handful of queries, whatever its size.
 
-    The caller holds the transaction and has checked the permission.
+    The caller holds the transaction and has checked the permission. The variables go through
+    ``bulk_create`` (their ids come back); their cells and indicator links, plain ids, through
+    ``_insert_rows``.
     """
-    categories = {c.code: c.pk for c in ProviderCategory.objects.all()}
+    categories = dict(ProviderCategory.objects.values_list("code", "pk"))
+    version_id = dataset_version.pk
     variables = Variable.objects.bulk_create(
         [
             Variable(
-                dataset_version=dataset_version,
-                **{k: v for k, v in asdict(tv).items() if k not in ("indicators", "requirements")},
+                dataset_version_id=version_id,
+                **{name: getattr(tv, name) for name in VARIABLE_FIELDS},
             )
             for tv in table.variables
         ],
@@ -942,15 +970,14 @@ def table_write(*, dataset_version: DatasetVersion, table: Table) -> None:
     if not variables or variables[0].pk is None:  # databases that return no ids
         variables = list(dataset_version.variables.all())
     id_by_code = {v.code: v.pk for v in variables}
-    Requirement.objects.bulk_create(
+    _insert_rows(
+        Requirement,
+        ("variable", "provider_category", "set"),
         [
-            Requirement(
-                variable_id=id_by_code[tv.code], provider_category_id=categories[code], set=value
-            )
+            (id_by_code[tv.code], categories[code], value)
             for tv in table.variables
             for code, value in tv.requirements.items()
         ],
-        batch_size=1000,
     )
     defined = {i.code: i for i in table.indicators}
     used = [code for tv in table.variables for code in tv.indicators]
@@ -976,14 +1003,14 @@ def table_write(*, dataset_version: DatasetVersion, table: Table) -> None:
     if indicators and indicators[0].pk is None:
         indicators = list(dataset_version.indicators.all())
     indicator_ids = {i.code: i.pk for i in indicators}
-    Through = Indicator.variables.through
-    Through.objects.bulk_create(
+    _insert_rows(
+        Indicator.variables.through,
+        ("indicator", "variable"),
         [
-            Through(indicator_id=indicator_ids[code], variable_id=id_by_code[tv.code])
+            (indicator_ids[code], id_by_code[tv.code])
             for tv in table.variables
             for code in tv.indicators
         ],
-        batch_size=1000,
     )
 
 
@@ -1050,34 +1077,34 @@ def accountability_table_import(
 
 
 def table_from_version(dataset_version: DatasetVersion) -> Table:
-    """The stored table as a Table, in a fixed number of queries."""
-    variables = list(
-        dataset_version.variables.prefetch_related(
-            "requirements__provider_category", "indicators"
-        ).order_by("code")
-    )
+    """The stored table as a Table, in a fixed number of queries.
+
+    The rows are read as plain values, not as model instances (a 5,000-variable table has up
+    to 45,000 requirement cells); each variable's cells in the order they were stored.
+    """
+    cells: dict[int, dict[str, str]] = {}
+    for variable_id, category, value in (
+        Requirement.objects.filter(variable__dataset_version=dataset_version)
+        .order_by("pk")
+        .values_list("variable_id", "provider_category__code", "set")
+    ):
+        cells.setdefault(variable_id, {})[category] = value
+    indicator_codes: dict[int, list[str]] = {}
+    for variable_id, code in Indicator.variables.through.objects.filter(
+        variable__dataset_version=dataset_version
+    ).values_list("variable_id", "indicator__code"):
+        indicator_codes.setdefault(variable_id, []).append(code)
+    variables = []
+    for pk, *values in dataset_version.variables.order_by("code").values_list(
+        "pk", *VARIABLE_FIELDS
+    ):
+        variable = TableVariable(**dict(zip(VARIABLE_FIELDS, values, strict=True)))
+        variable.purposes = list(variable.purposes or [])
+        variable.indicators = sorted(indicator_codes.get(pk, []))
+        variable.requirements = cells.get(pk, {})
+        variables.append(variable)
     return Table(
-        variables=[
-            TableVariable(
-                code=v.code,
-                name=v.name,
-                description=v.description,
-                data_type=v.data_type,
-                unit=v.unit,
-                code_system=v.code_system,
-                code_system_code=v.code_system_code,
-                purposes=list(v.purposes or []),
-                indicators=sorted(i.code for i in v.indicators.all()),
-                personal_data=v.personal_data,
-                generalisation=v.generalisation,
-                necessity=v.necessity,
-                proportionality=v.proportionality,
-                subsidiarity=v.subsidiarity,
-                ehr_source=v.ehr_source,
-                requirements={r.provider_category.code: r.set for r in v.requirements.all()},
-            )
-            for v in variables
-        ],
+        variables=variables,
         indicators=[
             TableIndicator(code=i.code, name=i.name, kind=i.kind, description=i.description)
             for i in dataset_version.indicators.order_by("code")
@@ -1138,9 +1165,14 @@ def _xlsx(rows: list[list[str]], table: Table) -> bytes:
     """The workbook, written streaming (write_only). Every non-empty cell is forced to text, so
     openpyxl never writes a formula or an error value whatever the text (``escape_cell`` has
     already guarded spreadsheets that would run text starting with ``=`` on editing); empty
-    cells are left out, and read back as empty."""
+    cells are left out, and read back as empty.
+
+    Only a text openpyxl would not store as text by itself (an error code such as ``#N/A``, or
+    ``=`` followed by more) gets a cell of its own with the type forced: building a cell for
+    every value costs more than the rest of the writing."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -1151,6 +1183,14 @@ def _xlsx(rows: list[list[str]], table: Table) -> bytes:
         for value in values:
             if value is None or value == "":
                 row.append(None)
+                continue
+            if (
+                font is None
+                and type(value) is str
+                and not (len(value) > 1 and value.startswith("="))
+                and value not in ERROR_CODES
+            ):
+                row.append(value)  # openpyxl types it as text ("s") itself
                 continue
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"

@@ -45,7 +45,9 @@ def version_table_edit(request, acronym: str, number: int):
     status = 200
     if not version.is_locked:
         bulk_form = TableBulkForm(
-            request.POST if request.method == "POST" else None, categories=categories
+            request.POST if request.method == "POST" else None,
+            categories=categories,
+            filter_valid=filter_form.is_valid(),
         )
         if request.method == "POST":
             status = 400

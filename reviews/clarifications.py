@@ -9,6 +9,8 @@ portal; the e-mails only say that there is something to read there (DOMAIN.md, h
 works; issue 4 item 4).
 
 Late answers are accepted and recorded as late: the committee decides what they are worth.
+A round the registry never answers does not keep the review paused for ever: once its deadline
+has passed, the committee may close it without answers, giving its reason, and go on.
 """
 
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ IN_PROGRESS = {ReviewStatus.OPEN, ReviewStatus.CLARIFICATION}
 # Markers in ClarificationRequest.reminders_sent, so each e-mail goes out once.
 NOTICE_SENT = "notice:sent"
 NOTICE_ANSWERED = "notice:answered"
+NOTICE_CLOSED = "notice:closed"
 OVERDUE = "overdue"
 
 
@@ -82,6 +85,7 @@ def clarification_rounds(*, review: Review) -> list[ClarificationRequest]:
     for request in rounds:
         request.late = is_late(request)
         request.is_open = request.status == ClarificationStatus.OPEN
+        request.is_closed = request.status == ClarificationStatus.CLOSED
     return rounds
 
 
@@ -474,6 +478,13 @@ def _registry_of(request: ClarificationRequest) -> Registry:
 
 def _lock_open_request(request: ClarificationRequest) -> ClarificationRequest:
     request = ClarificationRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status == ClarificationStatus.CLOSED:
+        raise InvalidTransition(
+            _(
+                "The committee has closed these questions without answers: the review goes on "
+                "without them."
+            )
+        )
     if request.status != ClarificationStatus.OPEN:
         raise InvalidTransition(_("These questions have already been answered."))
     return request
@@ -565,6 +576,81 @@ def _move_to_revision(*, submission, version, actor, registry) -> int:
     return carried
 
 
+# --- The committee closes a round the registry did not answer ----------------------------------
+
+
+def clarification_close_unanswered(
+    *,
+    request: ClarificationRequest,
+    actor,
+    reason: str,
+    today: date | None = None,
+) -> ClarificationRequest:
+    """Close an open round without answers, once its deadline has passed: the review returns to
+    the committee and its clock resumes (the due date moves by the days the registry held it).
+
+    Only a member of the reviewing committee (reviews.permissions.can_review), with a reason the
+    registry sees on its page. Answers the registry saved as a draft are never sent. The
+    registry's staff get an e-mail after commit.
+    """
+    review = request.review
+    if not can_review(actor, review):
+        raise PermissionDenied(
+            _("Only members of the reviewing committee can close its questions.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            _("Give the reason for closing the round without answers."), field="reason"
+        )
+    today = today or timezone.localdate()
+    from .tasks import send_clarification_notice
+
+    with transaction.atomic():
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("committee", "submission__registry")
+            .get(pk=request.review_id)
+        )
+        request = ClarificationRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != ClarificationStatus.OPEN:
+            raise InvalidTransition(
+                _("Round %(number)d is no longer open: it has been answered or closed.")
+                % {"number": request.number}
+            )
+        if today <= request.deadline:
+            raise DomainError(
+                _(
+                    "The deadline of round %(number)d is %(deadline)s: the round can be closed "
+                    "without answers only after the deadline has passed."
+                )
+                % {"number": request.number, "deadline": request.deadline.strftime("%d-%m-%Y")}
+            )
+        request.status = ClarificationStatus.CLOSED
+        request.closed_reason = reason
+        request.save(update_fields=["status", "closed_reason"])
+        changes = {}
+        if review.status == ReviewStatus.CLARIFICATION:
+            changes = review_move(review, ReviewStatus.OPEN, today=today)
+            review.save(update_fields=REVIEW_MOVE_FIELDS)
+        audit_record(
+            actor=actor,
+            action="clarification.close",
+            obj=request,
+            registry=review.submission.registry,
+            changes={
+                "committee": review.committee.code,
+                "round": request.number,
+                "deadline": request.deadline.isoformat(),
+                "closed_reason": reason,
+                **changes,
+            },
+        )
+        request_id = request.pk
+        transaction.on_commit(lambda: send_clarification_notice.delay(request_id, NOTICE_CLOSED))
+    return request
+
+
 # --- E-mail ----------------------------------------------------------------------------------
 
 
@@ -600,8 +686,8 @@ def _request_context(request: ClarificationRequest) -> dict:
 
 
 def clarification_notice_send(*, request_id: int, kind: str) -> bool:
-    """E-mail that a round was sent (to the registry) or answered (to the committee). Once
-    each: safe to run twice. Returns whether an e-mail went out."""
+    """E-mail that a round was sent or closed without answers (to the registry) or answered (to
+    the committee). Once each: safe to run twice. Returns whether an e-mail went out."""
     with transaction.atomic():
         request = (
             ClarificationRequest.objects.select_for_update(of=("self",))
@@ -636,6 +722,18 @@ def clarification_notice_send(*, request_id: int, kind: str) -> bool:
                 context=context,
                 to=to,
             )
+        elif kind == NOTICE_CLOSED:
+            to = registry_staff_emails(registry)
+            sent = _send(
+                subject=_("The %(committee)s has closed its questions about %(registry)s")
+                % {
+                    "committee": request.review.committee.code,
+                    "registry": registry.display_acronym,
+                },
+                template="email/clarification_closed.txt",
+                context=context,
+                to=to,
+            )
         else:
             raise ValueError(f"unknown notice {kind!r}")
         request.reminders_sent = [*request.reminders_sent, kind]
@@ -644,7 +742,7 @@ def clarification_notice_send(*, request_id: int, kind: str) -> bool:
             actor=None,
             action="clarification.notice",
             obj=request,
-            registry=registry if kind == NOTICE_SENT else None,
+            registry=registry if kind in (NOTICE_SENT, NOTICE_CLOSED) else None,
             changes={"notice": kind, "recipients": len(to)},
         )
     return sent

@@ -81,6 +81,8 @@ class AdviceStatus(models.TextChoices):
 class ClarificationStatus(models.TextChoices):
     OPEN = "open", _("waiting for answers")
     ANSWERED = "answered", _("answered")
+    # The deadline passed without answers and the committee went on without them.
+    CLOSED = "closed", _("closed without answers")
 
 
 class RenderStatus(models.TextChoices):

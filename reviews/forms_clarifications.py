@@ -140,6 +140,22 @@ def send_error_summary(form, formset) -> list[dict]:
     return items
 
 
+class ClarificationCloseForm(ErrorSummaryMixin, forms.Form):
+    """The committee closes an open round without answers once its deadline has passed."""
+
+    label_suffix = ""
+
+    # Not required here: the service names a missing reason.
+    reason = forms.CharField(
+        label=_lazy("Reason for closing the round without answers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_lazy(
+            "The registry sees this reason on its page. The review clock runs again from today."
+        ),
+    )
+
+
 class ClarificationAnswerForm(ErrorSummaryMixin, forms.Form):
     """The registry's answers to one round: a field per question, and an optional revised
     version (one of its drafts)."""

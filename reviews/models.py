@@ -332,6 +332,8 @@ class ClarificationRequest(models.Model):
         related_name="+",
         verbose_name=_("revised dataset version"),
     )
+    # Why the committee closed the round without answers (status "closed"); the registry sees it.
+    closed_reason = models.TextField(_("reason for closing without answers"), blank=True)
     # Which reminders went out ("before:7", "before:1", "overdue"), so each is sent once.
     reminders_sent = models.JSONField(_("reminders sent"), default=list, blank=True)
 

@@ -14,6 +14,8 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.review_list, name="review_list"),
     path("<int:pk>/", views.review_detail, name="review_detail"),
+    # Internal notes on the overview (reviews/notes.py): the committee only.
+    path("<int:pk>/notes/", views.review_note_add, name="review_note_add"),
     path("<int:pk>/advice.pdf", views.advice_document, name="advice_document"),
     # F: conflicts of interest, draft advice, positions, conclusion, PDF (reviews/views_advice.py)
     path("<int:pk>/advice/", views_advice.review_advice, name="review_advice"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -10,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 from register.exceptions import DomainError
 
 from . import clarifications
-from .constants import ReviewStatus
+from .constants import ClarificationStatus, ReviewStatus
 from .forms_clarifications import (
+    ClarificationCloseForm,
     ClarificationDeadlineForm,
     add_send_problems,
     formset_rows,
@@ -31,8 +33,14 @@ def review_clarifications(request, pk: int):
     today = timezone.localdate()
     may_send = review.status == ReviewStatus.OPEN and can_review(request.user, review)
     form, formset, status = ClarificationDeadlineForm(), question_formset(), 200
+    close_form = ClarificationCloseForm()
 
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "close":
+        close_form = ClarificationCloseForm(request.POST)
+        response, status = _close_round(request, review, close_form, today)
+        if response is not None:
+            return response
+    elif request.method == "POST":
         if not may_send:
             # Another round is open or the review moved on; nothing is written.
             messages.error(
@@ -83,12 +91,19 @@ def review_clarifications(request, pk: int):
             status = 400
 
     rounds = clarifications.clarification_rounds(review=review)
+    current = clarifications.open_round(rounds)
+    # A round the registry leaves unanswered: after its deadline the committee may close it.
+    may_close = (
+        current is not None and today > current.deadline and can_review(request.user, review)
+    )
     context = {
         "review": review,
         "submission": review.submission,
         "registry": review.submission.registry,
         "rounds": list(reversed(rounds)),
-        "open_round": clarifications.open_round(rounds),
+        "open_round": current,
+        "may_close": may_close,
+        "close_form": close_form,
         "clock": clarifications.review_clock(review, today=today),
         "registry_sees": registry_status(review),
         "may_send": may_send,
@@ -98,3 +113,30 @@ def review_clarifications(request, pk: int):
         "today": today,
     }
     return render(request, "reviews/clarification_list.html", context, status=status)
+
+
+def _close_round(request, review, form, today):
+    """Close the open round without answers; (redirect, 302) or (None, the error's status)."""
+    current = review.clarifications.filter(status=ClarificationStatus.OPEN).first()
+    if current is None:
+        messages.error(request, _("There is no open round to close: nothing has been changed."))
+        return redirect("reviews:review_clarifications", pk=review.pk), 302
+    if not form.is_valid():
+        return None, 400
+    try:
+        closed = clarifications.clarification_close_unanswered(
+            request=current, actor=request.user, reason=form.cleaned_data["reason"], today=today
+        )
+    except DomainError as error:
+        form.add_domain_error(error)
+        return None, 400 if error.field else error.status_code
+    messages.success(
+        request,
+        _(
+            "Round %(number)d has been closed without answers. The registry gets an e-mail; "
+            "the review clock runs again."
+        )
+        % {"number": closed.number},
+    )
+    url = reverse("reviews:review_clarifications", kwargs={"pk": review.pk})
+    return redirect(url + f"#round-{closed.number}"), 302

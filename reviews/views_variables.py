@@ -37,7 +37,9 @@ def review_variables(request, pk: int):
     filters = filter_form.filters()
     can_judge = review.status in judgements.JUDGING_STATES
     posted = request.POST if request.method == "POST" else None
-    bulk_form = JudgementBulkForm(posted) if can_judge else None
+    bulk_form = (
+        JudgementBulkForm(posted, filter_valid=filter_form.is_valid()) if can_judge else None
+    )
     refusal, status = "", 200
     if request.method == "POST":
         if bulk_form is None:

@@ -232,6 +232,8 @@ ROWS: dict[str, Row] = {
     # The overview reads only; the advice has its own page.
     "reviews:review_detail": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC}),
     "reviews:advice_document": Row(lambda w: {"pk": w.igc_review.pk}, get={IGC, REG, SEC, ZIN}),
+    # Internal notes on the overview (reviews.notes): POST only, the reviewing committee only.
+    "reviews:review_note_add": Row(lambda w: {"pk": w.igc_review.pk}, post={IGC}),
     # E: variable by variable (reviews.judgements): the reviewing committee only; the matrix's
     # review is advised, so both pages are read-only (a POST answers 409, tested in
     # tests/reviews/test_variables_views.py).

@@ -553,3 +553,16 @@ def test_page_and_bulk_post_use_the_same_number_of_queries_for_20_and_200_variab
     assert small_counts == large_counts
     assert not Requirement.objects.filter(variable__dataset_version=large, set="plus").exists()
     assert Requirement.objects.filter(variable__dataset_version=large).count() == 200 * 9
+
+
+def test_all_matching_with_an_invalid_filter_changes_nothing(staff_client, draft):
+    """An invalid filter value is ignored for display; "all matching" would then reach the whole
+    table, so the form refuses it and names the field."""
+    variables = VariableFactory.create_batch(3, dataset_version=draft, requirements={"AZ": "base"})
+    response = staff_client.post(
+        table_url(draft, personal_data="indirect"),
+        {"scope": "matching", "categories": ["AZ"], "value": "none"},
+    )
+    assert response.status_code == 400
+    assert "correct the filter first" in response.content.decode()
+    assert all(cells(variable) == {"AZ": "base"} for variable in variables)

@@ -21,6 +21,7 @@ from reviews.models import (
     ReviewNote,
     VariableJudgement,
 )
+from reviews.notes import review_note_add
 from tests.reviews.test_clarifications import _revision, all_answers, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -339,11 +340,14 @@ def test_the_registry_never_sees_the_committees_internal_work(
         judged_by=igc_user,
         judged_at=timezone.now(),
     )
+    # A note added through the notes service (reviews.notes), audited without the registry.
+    review_note_add(review=igc_review, actor=igc_user, text="NOTITIE-VIA-DE-DIENST")
     client.force_login(registry_user)
-    internal = ["INTERNE-NOTITIE", "CRITERIUM-MOTIVATIE", "OORDEEL-NPS"]
+    internal = ["INTERNE-NOTITIE", "NOTITIE-VIA-DE-DIENST", "CRITERIUM-MOTIVATIE", "OORDEEL-NPS"]
     for url in (registry_url(igc_review), f"/dossiers/{igc_review.submission.registry.acronym}/"):
         html = client.get(url).content.decode()
         assert [text for text in internal if text in html] == []
+        assert "internal note added" not in html  # nor the note's entry in the audit trail
     # The review's page names the committee, not who in it asked.
     assert igc_user.email not in client.get(registry_url(igc_review)).content.decode()
     # With a draft advice out: the advice shows, the members' positions do not.
@@ -382,3 +386,121 @@ def test_the_dossier_lists_each_review_with_its_simple_status(
     assert registry_url(igc_review) in html
     assert "Review by the IGC</a>: <span" in html and "waiting for you" in html
     assert "Review by the DGC</a>: <span" in html and "with the committee" in html
+
+
+# --- Closing a round the registry did not answer ---------------------------------------------
+
+
+def close_data(reason="Geen antwoord; de commissie gaat verder."):
+    return {"action": "close", "reason": reason}
+
+
+def past_deadline(request, *, sent_days_ago=20, deadline_days_ago=6):
+    """The round was sent ``sent_days_ago`` and its deadline passed ``deadline_days_ago``."""
+    ClarificationRequest.objects.filter(pk=request.pk).update(deadline=in_days(-deadline_days_ago))
+    request.review.__class__.objects.filter(pk=request.review_id).update(
+        paused_since=in_days(-sent_days_ago), due_date=in_days(40)
+    )
+
+
+def test_the_close_form_shows_only_once_the_deadline_has_passed(
+    client, igc_user, igc_review, open_round
+):
+    client.force_login(igc_user)
+    html = client.get(committee_url(igc_review)).content.decode()
+    assert 'value="close"' not in html and "Close round 1 without answers" not in html
+    past_deadline(open_round)
+    html = client.get(committee_url(igc_review)).content.decode()
+    assert 'value="close"' in html and "Close round 1 without answers" in html
+    assert 'name="reason"' in html and 'for="id_reason"' in html
+
+
+def test_closing_before_the_deadline_is_refused_with_a_clear_error(
+    client, igc_user, igc_review, open_round
+):
+    client.force_login(igc_user)
+    response = client.post(committee_url(igc_review), close_data())
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The round has not been closed" in html
+    assert "only after the deadline has passed" in html
+    open_round.refresh_from_db()
+    igc_review.refresh_from_db()
+    assert open_round.status == ClarificationStatus.OPEN
+    assert igc_review.status == ReviewStatus.CLARIFICATION
+
+
+def test_closing_without_a_reason_names_the_field(client, igc_user, igc_review, open_round):
+    past_deadline(open_round)
+    client.force_login(igc_user)
+    response = client.post(committee_url(igc_review), close_data(reason="  "))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_reason"' in html and "Give the reason for closing" in html
+    open_round.refresh_from_db()
+    assert open_round.status == ClarificationStatus.OPEN
+
+
+def test_committee_closes_a_round_after_the_deadline_the_clock_resumes_and_the_registry_is_emailed(
+    client, igc_user, igc_review, open_round, registry_user, django_capture_on_commit_callbacks
+):
+    past_deadline(open_round, sent_days_ago=20)
+    client.force_login(igc_user)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(committee_url(igc_review), close_data("REDEN-VAN-SLUITEN"))
+    assert response.status_code == 302
+    assert response["Location"] == committee_url(igc_review) + "#round-1"
+    open_round.refresh_from_db()
+    igc_review.refresh_from_db()
+    assert open_round.status == ClarificationStatus.CLOSED
+    assert open_round.closed_reason == "REDEN-VAN-SLUITEN"
+    assert igc_review.status == ReviewStatus.OPEN and igc_review.paused_since is None
+    assert igc_review.due_date == in_days(60)  # 40 days left, plus the 20 the registry held it
+    assert [m.to for m in mail.outbox if registry_user.email in m.to]
+    assert all("REDEN-VAN-SLUITEN" not in m.body for m in mail.outbox)
+    page = client.get(committee_url(igc_review)).content.decode()
+    assert "closed without answers" in page and "REDEN-VAN-SLUITEN" in page
+    assert "Not answered: the round was closed without answers." in page
+    assert 'name="send"' in page  # the committee may send a new round
+    assert 'value="close"' not in page
+
+
+def test_another_committee_cannot_close_the_round(client, dgc_user, igc_review, open_round):
+    past_deadline(open_round)
+    client.force_login(dgc_user)
+    assert client.post(committee_url(igc_review), close_data()).status_code == 404
+    open_round.refresh_from_db()
+    assert open_round.status == ClarificationStatus.OPEN
+    assert not AuditEntry.objects.filter(action="clarification.close").exists()
+
+
+def test_closing_when_no_round_is_open_writes_nothing(client, igc_user, igc_review):
+    client.force_login(igc_user)
+    response = client.post(committee_url(igc_review), close_data(), follow=True)
+    assert "There is no open round to close" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="clarification.close").exists()
+
+
+def test_the_registry_sees_the_round_closed_without_answers(
+    client, igc_user, registry_user, igc_review, open_round
+):
+    first = open_round.questions.order_by("position").first()
+    client.force_login(registry_user)
+    client.post(registry_url(igc_review), {f"answer_{first.pk}": "CONCEPT", "action": "draft"})
+    past_deadline(open_round)
+    client.force_login(igc_user)
+    client.post(committee_url(igc_review), close_data("De termijn is ruim verstreken."))
+    client.force_login(registry_user)
+    html = client.get(registry_url(igc_review)).content.decode()
+    assert "closed without answers" in html and "De termijn is ruim verstreken." in html
+    assert "with the committee" in html
+    assert 'value="send"' not in html  # nothing left to answer
+    assert "CONCEPT" not in html  # the unsent draft is not shown as an answer
+    assert "Not answered: your draft answers, if any, were not sent." in html
+    response = client.post(
+        registry_url(igc_review), {f"answer_{first.pk}": "Te laat.", "action": "send"}, follow=True
+    )
+    assert "There are no open questions to answer." in response.content.decode()
+    first.refresh_from_db()
+    assert first.answer == "CONCEPT"

@@ -592,3 +592,136 @@ def test_a_paused_review_gets_no_committee_reminder_and_a_moved_due_date_gets_it
     deadline_reminders_send(today=days(21))
     reminded = [m for m in mail.outbox if "review of" in m.subject]
     assert len(reminded) == 1 and "28 March 2026: in 6 days" in reminded[0].body
+
+
+# --- Closing a round the registry did not answer -----------------------------------------------
+
+
+def close(request, actor, *, reason="Geen antwoord ontvangen; we gaan verder.", today=None):
+    return clarifications.clarification_close_unanswered(
+        request=request, actor=actor, reason=reason, today=today or days(15)
+    )
+
+
+@pytest.mark.parametrize("day", [1, 14])  # the deadline day itself has not passed yet
+def test_a_round_cannot_be_closed_before_its_deadline_has_passed(
+    igc_review, igc_user, day, django_capture_on_commit_callbacks
+):
+    request = send(igc_review, igc_user, deadline=days(14))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(DomainError) as refused:
+            close(request, igc_user, today=days(day))
+    assert "only after the deadline has passed" in refused.value.message
+    assert "16-03-2026" in refused.value.message
+    request.refresh_from_db()
+    igc_review.refresh_from_db()
+    assert request.status == ClarificationStatus.OPEN and request.closed_reason == ""
+    assert igc_review.status == ReviewStatus.CLARIFICATION and igc_review.paused_since == D
+    assert not AuditEntry.objects.filter(action="clarification.close").exists()
+    assert mail.outbox == []
+
+
+def test_after_the_deadline_a_member_closes_the_round_and_the_clock_resumes(
+    igc_review, igc_user, registry
+):
+    igc_review.due_date = days(100)
+    igc_review.save(update_fields=["due_date"])
+    request = send(igc_review, igc_user, deadline=days(14))
+    closed = close(request, igc_user, reason="  Geen reactie na herinneringen.  ", today=days(20))
+    closed.refresh_from_db()
+    igc_review.refresh_from_db()
+    assert closed.status == ClarificationStatus.CLOSED
+    assert closed.closed_reason == "Geen reactie na herinneringen."
+    assert closed.answered_at is None and closed.answered_by is None
+    assert igc_review.status == ReviewStatus.OPEN
+    assert igc_review.paused_since is None and igc_review.paused_days == 20
+    assert igc_review.due_date == days(120)  # moved by the 20 days the registry held it
+    entry = AuditEntry.objects.get(action="clarification.close")
+    assert entry.registry == registry and entry.actor == igc_user
+    assert entry.changes["round"] == 1
+    assert entry.changes["closed_reason"] == "Geen reactie na herinneringen."
+    assert entry.changes["status"] == ["clarification", "open"]
+    assert entry.changes["due_date"] == days(120).isoformat()
+    assert clarifications.is_late(closed) is False  # closed, not answered late
+    # The committee goes on: a new round may be sent.
+    second = send(igc_review, igc_user, today=days(21), deadline=days(30))
+    assert second.number == 2
+
+
+def test_closing_needs_a_reason_naming_the_field(igc_review, igc_user):
+    request = send(igc_review, igc_user, deadline=days(14))
+    with pytest.raises(DomainError) as refused:
+        close(request, igc_user, reason="   ")
+    assert refused.value.field == "reason"
+    request.refresh_from_db()
+    assert request.status == ClarificationStatus.OPEN
+
+
+def test_only_members_of_the_reviewing_committee_close_a_round(
+    igc_review, igc_user, dgc_user, registry_user, secretariat_user
+):
+    request = send(igc_review, igc_user, deadline=days(14))
+    for user in (dgc_user, registry_user, secretariat_user):
+        with pytest.raises(PermissionDenied):
+            close(request, user)
+    ConflictOfInterest.objects.create(review=igc_review, member=igc_user, reason="Adviseur.")
+    with pytest.raises(PermissionDenied):
+        close(request, igc_user)
+    request.refresh_from_db()
+    assert request.status == ClarificationStatus.OPEN
+    assert not AuditEntry.objects.filter(action="clarification.close").exists()
+
+
+def test_a_closed_round_cannot_be_closed_again_nor_answered(igc_review, igc_user, registry_user):
+    request = send(igc_review, igc_user, deadline=days(14))
+    close(request, igc_user)
+    with pytest.raises(InvalidTransition):
+        close(request, igc_user, today=days(16))
+    with pytest.raises(InvalidTransition) as refused:
+        clarification_answer(
+            request=request, actor=registry_user, answers=all_answers(request), today=days(16)
+        )
+    assert "closed these questions without answers" in refused.value.message
+    with pytest.raises(InvalidTransition):
+        clarification_answers_save(
+            request=request, actor=registry_user, answers=all_answers(request)
+        )
+    assert AuditEntry.objects.filter(action="clarification.close").count() == 1
+
+
+def test_closing_emails_the_registry_once_pointing_to_the_portal(
+    igc_review, igc_user, registry, registry_user, django_capture_on_commit_callbacks
+):
+    request = send(igc_review, igc_user, deadline=days(14))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        close(request, igc_user, reason="REDEN-IN-HET-PORTAAL")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert set(message.to) == {registry_user.email, registry.holder.contact_email}
+    assert "closed its questions" in message.subject
+    assert "round 1" in message.body and "16 March 2026" in message.body
+    assert f"/dossiers/{registry.acronym}/reviews/{igc_review.pk}/" in message.body
+    assert "REDEN-IN-HET-PORTAAL" not in message.body  # the reason stays in the portal
+    assert clarification_notice_send(request_id=request.pk, kind="notice:closed") is False
+    assert len(mail.outbox) == 1
+    notice = AuditEntry.objects.get(action="clarification.notice", changes__notice="notice:closed")
+    assert notice.registry == registry
+
+
+def test_a_closed_round_gets_no_reminders(igc_review, igc_user):
+    igc_review.due_date = days(300)  # no review reminders in this test
+    igc_review.save(update_fields=["due_date"])
+    request = send(igc_review, igc_user, deadline=days(14))
+    deadline_reminders_send(today=days(13))  # the "1 day before" reminder
+    close(request, igc_user, today=days(15))
+    mail.outbox.clear()
+    for day in (15, 16, 30):
+        deadline_reminders_send(today=days(day))
+    assert _registry_mails() == []
+    request.refresh_from_db()
+    assert "overdue" not in request.reminders_sent
+    assert not AuditEntry.objects.filter(
+        action="clarification.reminder", changes__reminder="overdue"
+    ).exists()

@@ -412,3 +412,12 @@ def test_supplementary_stage_is_named(client, member, registry, registry_user):
     assert second.stage == SubmissionStage.SUPPLEMENTARY
     content = client.get(list_url(review)).content.decode()
     assert "have not changed since the first review" in content
+
+
+def test_judging_all_matching_with_an_invalid_filter_judges_nothing(client, member, review):
+    response = client.post(
+        list_url(review, judgement="bogus"), {"scope": "matching", "verdict": "accept"}
+    )
+    assert response.status_code == 400
+    assert "correct the filter first" in response.content.decode()
+    assert not VariableJudgement.objects.filter(review=review).exists()
