@@ -43,6 +43,23 @@ def _plain(value):
 
 # --- Showing the trail to people -------------------------------------------------------------
 
+# The committee's own work on a review: kept in the audit trail, never shown to the registry
+# (its dossier page), which sees the questions, the draft and the definitive advice only.
+COMMITTEE_INTERNAL_ACTIONS = frozenset(
+    {
+        "criterion.assess",
+        "variable_judgement.record",
+        "variable_judgement.bulk",
+        "advice.position",
+        "conflict.declare",
+        "review.assign",
+        "review.reminder",
+        "review_note.add",
+        "advice.render_request",
+        "advice.render_failed",
+    }
+)
+
 ACTION_LABELS = {
     "dataset_version.create": _("new dataset version"),
     "dataset_version.submit": _("dataset version submitted"),

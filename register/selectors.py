@@ -421,10 +421,13 @@ def documents_with_history(documents) -> list:
 
 
 def dossier_audit_trail(*, registry: Registry) -> QuerySet:
+    """The registry's own audit trail, without the committees' internal work on its reviews."""
+    from .audit import COMMITTEE_INTERNAL_ACTIONS
     from .models import AuditEntry
 
     return (
         AuditEntry.objects.filter(registry=registry)
+        .exclude(action__in=COMMITTEE_INTERNAL_ACTIONS)
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
