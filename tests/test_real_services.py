@@ -93,3 +93,86 @@ def test_published_decision_letter_is_rendered_and_sent_once_by_the_worker(
         AuditEntry.objects.filter(action="decision.letter_sent", object_id=str(decision.pk)).count()
         == 1
     )
+
+
+def _wait_for(predicate, *, timeout: float = 120.0):
+    """Poll the database until the worker's work is visible (it commits in its own process)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.5)
+    raise AssertionError("the worker did not finish in time")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_large_table_import_runs_in_the_worker_with_progress(registry, registry_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from register.models import TableImport, TableImportStatus
+    from register.table_imports import table_import_start
+
+    assert celery_app.control.ping(timeout=5), "no Celery worker answered a ping"
+    rows = ["Code,Variabele,Doelen,Noodzakelijkheid,AZ"] + [
+        f"V{n:04d},Variabele {n},leren en verbeteren,Nodig,basis" for n in range(1, 701)
+    ]
+    upload = SimpleUploadedFile("tabel.csv", ("\r\n".join(rows) + "\r\n").encode())
+    celery_app.conf.task_always_eager = False
+    try:
+        job = table_import_start(registry=registry, actor=registry_user, upload=upload)
+        assert job.status == TableImportStatus.PENDING  # over 500 rows: for the worker
+        _wait_for(
+            lambda: (
+                TableImport.objects.get(pk=job.pk).status
+                in (TableImportStatus.DONE, TableImportStatus.FAILED)
+            )
+        )
+    finally:
+        celery_app.conf.task_always_eager = True
+    job = TableImport.objects.get(pk=job.pk)
+    assert job.status == TableImportStatus.DONE, job.errors
+    assert job.progress == 100
+    assert job.created_version.variables.count() == 700
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_definitive_advice_pdf_is_rendered_by_the_worker(registry, registry_user, igc_user):
+    from pypdf import PdfReader
+
+    from reviews.constants import AdviceOutcome, RenderStatus
+    from reviews.models import Advice
+    from tests.factories import advise
+
+    assert celery_app.control.ping(timeout=5), "no Celery worker answered a ping"
+    version = dataset_version_create(registry=registry, actor=registry_user)
+    variable_save(
+        dataset_version=version,
+        actor=registry_user,
+        data={"code": "GEBJAAR", "name": "Geboortejaar", "necessity": "Casemix."},
+        requirements={"AZ": "base"},
+    )
+    clean_dossier(version, SubmissionStage.FIRST)
+    submission = dataset_version_submit(
+        dataset_version=version, actor=registry_user, stage=SubmissionStage.FIRST
+    )
+    review = submission.reviews.get(committee__code="IGC")
+    celery_app.conf.task_always_eager = False
+    try:
+        advice = advise(review, AdviceOutcome.POSITIVE)
+        _wait_for(
+            lambda: (
+                Advice.objects.get(pk=advice.pk).render_status
+                in (RenderStatus.DONE, RenderStatus.FAILED)
+            )
+        )
+    finally:
+        celery_app.conf.task_always_eager = True
+    advice = Advice.objects.get(pk=advice.pk)
+    assert advice.render_status == RenderStatus.DONE, advice.render_error
+    with advice.document.open("rb") as document:
+        text = "".join(page.extract_text() for page in PdfReader(document).pages)
+    assert registry.name in text
