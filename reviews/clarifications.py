@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import get_users_with_perms
 
 from register.audit import audit_record
@@ -685,6 +686,26 @@ def _request_context(request: ClarificationRequest) -> dict:
     }
 
 
+# notice → (to the committee, else to the registry's staff; subject; e-mail template)
+_NOTICES = {
+    NOTICE_SENT: (
+        False,
+        gettext_lazy("Questions from the %(committee)s about %(registry)s"),
+        "email/clarification_sent.txt",
+    ),
+    NOTICE_ANSWERED: (
+        True,
+        gettext_lazy("%(registry)s has answered your questions (round %(number)d)"),
+        "email/clarification_answered.txt",
+    ),
+    NOTICE_CLOSED: (
+        False,
+        gettext_lazy("The %(committee)s has closed its questions about %(registry)s"),
+        "email/clarification_closed.txt",
+    ),
+}
+
+
 def clarification_notice_send(*, request_id: int, kind: str) -> bool:
     """E-mail that a round was sent or closed without answers (to the registry) or answered (to
     the committee). Once each: safe to run twice. Returns whether an e-mail went out."""
@@ -700,42 +721,26 @@ def clarification_notice_send(*, request_id: int, kind: str) -> bool:
             return False
         context = _request_context(request)
         registry = context["registry"]
-        if kind == NOTICE_SENT:
-            to = registry_staff_emails(registry)
-            sent = _send(
-                subject=_("Questions from the %(committee)s about %(registry)s")
-                % {
-                    "committee": request.review.committee.code,
-                    "registry": registry.display_acronym,
-                },
-                template="email/clarification_sent.txt",
-                context=context,
-                to=to,
-            )
-        elif kind == NOTICE_ANSWERED:
-            to = committee_emails(request.review)
+        try:
+            to_committee, subject, template = _NOTICES[kind]
+        except KeyError:
+            raise ValueError(f"unknown notice {kind!r}") from None
+        if kind == NOTICE_ANSWERED:
             context["late"] = is_late(request)
-            sent = _send(
-                subject=_("%(registry)s has answered your questions (round %(number)d)")
-                % {"registry": registry.display_acronym, "number": request.number},
-                template="email/clarification_answered.txt",
-                context=context,
-                to=to,
-            )
-        elif kind == NOTICE_CLOSED:
-            to = registry_staff_emails(registry)
-            sent = _send(
-                subject=_("The %(committee)s has closed its questions about %(registry)s")
-                % {
-                    "committee": request.review.committee.code,
-                    "registry": registry.display_acronym,
-                },
-                template="email/clarification_closed.txt",
-                context=context,
-                to=to,
-            )
-        else:
-            raise ValueError(f"unknown notice {kind!r}")
+        to = committee_emails(request.review) if to_committee else registry_staff_emails(registry)
+        sent = _send(
+            subject=subject
+            % {
+                "committee": request.review.committee.code,
+                "registry": registry.display_acronym,
+                "number": request.number,
+            },
+            template=template,
+            context=context,
+            to=committee_emails(request.review)
+            if to_committee
+            else registry_staff_emails(registry),
+        )
         request.reminders_sent = [*request.reminders_sent, kind]
         request.save(update_fields=["reminders_sent"])
         audit_record(

@@ -117,6 +117,23 @@ def judgement_problems(
     return []
 
 
+def _motivation(verdict, necessity, proportionality, subsidiarity) -> dict[str, str]:
+    """The committee's NPS motivation, stripped; refused as judgement_problems says."""
+    problems = judgement_problems(
+        verdict=verdict,
+        necessity=necessity,
+        proportionality=proportionality,
+        subsidiarity=subsidiarity,
+    )
+    if problems:
+        raise problems[0]
+    return {
+        "necessity": (necessity or "").strip(),
+        "proportionality": (proportionality or "").strip(),
+        "subsidiarity": (subsidiarity or "").strip(),
+    }
+
+
 def judgement_record(
     *,
     review: Review,
@@ -137,19 +154,7 @@ def judgement_record(
     """
     if not can_review(actor, review):
         raise PermissionDenied(_("Only members of the reviewing committee can judge variables."))
-    problems = judgement_problems(
-        verdict=verdict,
-        necessity=necessity,
-        proportionality=proportionality,
-        subsidiarity=subsidiarity,
-    )
-    if problems:
-        raise problems[0]
-    texts = {
-        "necessity": (necessity or "").strip(),
-        "proportionality": (proportionality or "").strip(),
-        "subsidiarity": (subsidiarity or "").strip(),
-    }
+    texts = _motivation(verdict, necessity, proportionality, subsidiarity)
     with transaction.atomic():
         review = _lock_for_judging(review)
         version_id = _version_id(review)
@@ -235,19 +240,7 @@ def judgements_bulk(
         raise PermissionDenied(_("Only members of the reviewing committee can judge variables."))
     if (variable_ids is None) == (variables is None):
         raise TypeError("Pass either variable_ids or variables.")
-    problems = judgement_problems(
-        verdict=verdict,
-        necessity=necessity,
-        proportionality=proportionality,
-        subsidiarity=subsidiarity,
-    )
-    if problems:
-        raise problems[0]
-    texts = {
-        "necessity": (necessity or "").strip(),
-        "proportionality": (proportionality or "").strip(),
-        "subsidiarity": (subsidiarity or "").strip(),
-    }
+    texts = _motivation(verdict, necessity, proportionality, subsidiarity)
     with transaction.atomic():
         review = _lock_for_judging(review)
         version_id = _version_id(review)
