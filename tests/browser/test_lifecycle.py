@@ -428,7 +428,7 @@ def test_registry_lifecycle_from_draft_to_obligation_and_public_register(
 
 
 def test_public_pages_and_a_dossier_page_have_no_serious_accessibility_violations(
-    page, shot, live_server, registry, registry_user, provider
+    page, shot, live_server, registry, registry_user, provider, secretariat_user
 ):
     """axe-core (bundled with axe-playwright-python, no network) on pages with real content."""
     from playwright.sync_api import expect
@@ -457,6 +457,7 @@ def test_public_pages_and_a_dossier_page_have_no_serious_accessibility_violation
         ("registry", f"/register/{ACRONYM}/"),
         ("obligations", "/obligations/"),
         ("obligations-result", "/obligations/?provider_category=AZ&care_type=hip-fracture"),
+        ("process", "/register/process/"),
     ]
     for name, path in pages:
         page.goto(f"{url}{path}")
@@ -469,6 +470,26 @@ def test_public_pages_and_a_dossier_page_have_no_serious_accessibility_violation
         ("dossier", f"/dossiers/{ACRONYM}/"),
         ("draft-version", f"/dossiers/{ACRONYM}/versions/2/"),
         ("variable-form", f"/dossiers/{ACRONYM}/versions/2/variables/new/"),
+        ("table-editor", f"/dossiers/{ACRONYM}/versions/2/table/"),
+        ("import", f"/dossiers/{ACRONYM}/import/"),
+        ("check", f"/dossiers/{ACRONYM}/versions/2/check/?stage=supplementary"),
+        ("compare", f"/dossiers/{ACRONYM}/versions/compare/?old=1&new=2"),
+    ]:
+        page.goto(f"{url}{path}")
+        expect(page.locator("main h1")).to_be_visible()
+        shot(f"axe-{name}")
+        problems += axe_problems(page)
+
+    sign_out(page)
+    from reviews.models import CriteriaCatalogue
+
+    catalogue = CriteriaCatalogue.objects.filter(committee__code="DGC").first()
+    sign_in(page, live_server, secretariat_user.email)
+    for name, path in [
+        ("secretariat", "/reviews/secretariat/"),
+        ("catalogues", "/reviews/catalogues/"),
+        ("catalogue", f"/reviews/catalogues/{catalogue.pk}/"),
+        ("catalogue-new-version", f"/reviews/catalogues/{catalogue.pk}/new-version/"),
     ]:
         page.goto(f"{url}{path}")
         expect(page.locator("main h1")).to_be_visible()
