@@ -82,13 +82,14 @@ def is_participant(user, review: Review) -> bool:
 
 
 def is_chair(user, review: Review) -> bool:
-    """The chair of the reviewing committee, unless the chair declared a conflict."""
-    return (
-        can_review(user, review)
-        and Membership.objects.filter(
-            committee_id=review.committee_id, user=user, is_chair=True
-        ).exists()
-    )
+    """Whether the user presides over the review: the committee's chair, or, when the chair has
+    declared a conflict of interest (or there is none), the participating member first in the
+    committee's order (perspective, then name) acts as chair, so the advice can still be
+    concluded by hand."""
+    if not can_review(user, review):
+        return False
+    members = participants(review)
+    return bool(members) and members[0].user_id == user.pk
 
 
 # --- Conflicts of interest ---------------------------------------------------------------------
@@ -418,7 +419,9 @@ def advice_conclude(*, advice: Advice, actor, today: date | None = None) -> Advi
     """The chair makes the draft definitive (DRAFT_ADVICE → ADVISED), once the registry has
     reacted or its reaction deadline has passed (hoor en wederhoor)."""
     if not is_chair(actor, advice.review):
-        raise PermissionDenied(_("Only the committee's chair can conclude its advice."))
+        raise PermissionDenied(
+            _("Only the committee's chair (or its acting chair) can conclude its advice.")
+        )
     today = today or timezone.localdate()
     with transaction.atomic():
         advice, review = _lock(advice)

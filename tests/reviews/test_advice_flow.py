@@ -303,6 +303,20 @@ def test_a_conflicted_chair_cannot_conclude(review, members):
     assert Advice.objects.get().status == AdviceStatus.DRAFT
 
 
+def test_with_the_chair_excluded_the_first_member_in_order_acts_as_chair(review, members):
+    advice = send_draft(review, members["patients"], deadline=TODAY)
+    flow.conflict_declare(review=review, actor=members["chair"], reason="Familie.")
+    # The committee's order: perspective, then name; "insurers" comes first.
+    assert flow.is_chair(members["insurers"], review)
+    assert not flow.is_chair(members["patients"], review)
+    with pytest.raises(PermissionDenied):
+        flow.advice_conclude(advice=advice, actor=members["patients"], today=TODAY + timedelta(1))
+    flow.advice_conclude(advice=advice, actor=members["insurers"], today=TODAY + timedelta(1))
+    advice.refresh_from_db()
+    assert advice.status == AdviceStatus.DEFINITIVE
+    assert advice.concluded_by == members["insurers"]
+
+
 def test_conflict_needs_a_reason(review, members):
     with pytest.raises(DomainError) as error:
         flow.conflict_declare(review=review, actor=members["patients"], reason="  ")
