@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from reviews.selectors import registry_advice_standing
+from reviews.selectors import public_advice
 
 from . import selectors
 from .constants import DecisionOutcome, Purpose
@@ -118,7 +118,7 @@ def registry_detail(request, acronym):
         "current_decision": current_decision,
         "today": timezone.localdate(),
         # The committees' advice: the outcome only with the registry's consent (one query).
-        "advice_standing": registry_advice_standing(registry),
+        "advice": public_advice(registry, included=included),
     }
     if included:
         context.update(_accountability_table(request, registry.current_dataset_version_id))

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
@@ -169,3 +170,33 @@ def registry_advice_standing(registry) -> AdviceStanding:
     ):
         latest.setdefault(advice.review.committee.code, advice)
     return AdviceStanding(advice=latest)
+
+
+@dataclass
+class PublicAdvice:
+    """What the public register shows of the committees' advice on a registry.
+
+    The outcomes and "unanimously positive" only with the registry's consent (DOMAIN.md, the
+    process, 4); the date of re-assessment also without it once the registry is included, as
+    it belongs to the registration.
+    """
+
+    committees: list  # the latest definitive advice per committee, when consented
+    has_advice: bool  # whether there is definitive advice at all (published or not)
+    consented: bool
+    unanimously_positive: bool
+    reassessment_due: date | None
+    term_years: int = ADVICE_TERM_YEARS
+
+
+def public_advice(registry, *, included: bool) -> PublicAdvice:
+    """The committees' advice as the public page and the open-data API show it. One query."""
+    standing = registry_advice_standing(registry)
+    consented = registry.publish_advice_consent
+    return PublicAdvice(
+        committees=standing.committees if consented else [],
+        has_advice=bool(standing.committees),
+        consented=consented,
+        unanimously_positive=consented and standing.unanimously_positive,
+        reassessment_due=standing.reassessment_due if consented or included else None,
+    )

@@ -124,7 +124,39 @@ class RegistrySerializer(serializers.ModelSerializer):
         return DecisionSummarySerializer(decision, context=self.context).data if decision else None
 
 
+class CommitteeAdviceSerializer(serializers.Serializer):
+    committee = serializers.CharField(source="review.committee.code", help_text=_("IGC or DGC."))
+    outcome = serializers.CharField(help_text=_("positive, positive_conditions or negative."))
+    definitive_at = serializers.DateTimeField()
+    valid_until = serializers.DateField(
+        allow_null=True, help_text=_("A positive advice holds for at most five years.")
+    )
+    unanimous = serializers.BooleanField(
+        help_text=_("Every participating member agreed with the advice.")
+    )
+
+
+class PublicAdviceSerializer(serializers.Serializer):
+    """reviews.selectors.PublicAdvice: the same rule as the public page."""
+
+    consented = serializers.BooleanField(
+        help_text=_("The registry consented to publishing the committees' advice.")
+    )
+    committees = CommitteeAdviceSerializer(
+        many=True, help_text=_("The latest definitive advice per committee; only with consent.")
+    )
+    unanimously_positive = serializers.BooleanField(
+        help_text=_("IGC and DGC both advised positively, each unanimously; only with consent.")
+    )
+    reassessment_due = serializers.DateField(
+        allow_null=True, help_text=_("When the positive advice runs out and re-assessment is due.")
+    )
+
+
 class RegistryDetailSerializer(RegistrySerializer):
+    advice = serializers.SerializerMethodField(
+        help_text=_("The committees' advice, as far as the register publishes it.")
+    )
     decisions = DecisionSummarySerializer(
         source="published_decisions",
         many=True,
@@ -137,9 +169,17 @@ class RegistryDetailSerializer(RegistrySerializer):
             *RegistrySerializer.Meta.fields[:5],
             "population",
             *RegistrySerializer.Meta.fields[5:],
+            "advice",
             "decisions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PublicAdviceSerializer)
+    def get_advice(self, registry):
+        from reviews.selectors import public_advice
+
+        advice = public_advice(registry, included=self.get_included(registry))
+        return PublicAdviceSerializer(advice, context=self.context).data
 
 
 class RegistryFilterSerializer(serializers.Serializer):

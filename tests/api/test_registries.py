@@ -114,3 +114,63 @@ def test_detail_of_a_refused_registry_is_public_but_not_included(api, registry):
 
     assert body["included"] is False
     assert body["current_decision"]["outcome"] == "refuse"
+
+
+def _advised(registry, registry_user):
+    """A first review of the registry with a definitive, unanimous positive advice of both."""
+    from django.utils import timezone
+
+    from register.constants import SubmissionStage
+    from register.services import dataset_version_create, dataset_version_submit, variable_save
+    from reviews import advice as flow
+    from tests.factories import clean_dossier, committee_chair, criteria_all_met
+
+    version = dataset_version_create(registry=registry, actor=registry_user, copy_previous=False)
+    variable_save(
+        dataset_version=version,
+        actor=registry_user,
+        data={"code": "GEBJAAR", "name": "Geboortejaar", "necessity": "Casemix."},
+        requirements={"AZ": "base"},
+    )
+    clean_dossier(version, SubmissionStage.FIRST)
+    submission = dataset_version_submit(
+        dataset_version=version, actor=registry_user, stage=SubmissionStage.FIRST
+    )
+    today = timezone.localdate()
+    advice = []
+    for review in submission.reviews.order_by("committee__code"):
+        chair = committee_chair(review.committee)
+        criteria_all_met(review, chair)
+        draft = flow.advice_draft(
+            review=review,
+            actor=chair,
+            outcome="positive",
+            motivation="Goed onderbouwd.",
+            reaction_deadline=today,
+        )
+        for member in flow.participants(review):
+            flow.position_record(advice=draft, actor=member.user, position="agree")
+        tomorrow = today + datetime.timedelta(days=1)
+        advice.append(flow.advice_conclude(advice=draft, actor=chair, today=tomorrow))
+    return advice
+
+
+def test_detail_publishes_the_advice_only_with_the_registrys_consent(api, registry, registry_user):
+    dgc, igc = _advised(registry, registry_user)
+    publish(registry)
+
+    body = api.get("/api/v1/registries/dhfa/").json()["advice"]
+    # Without consent: no outcomes, but an included registry's re-assessment date is public.
+    assert body["consented"] is False
+    assert body["committees"] == [] and body["unanimously_positive"] is False
+    assert body["reassessment_due"] == min(dgc.valid_until, igc.valid_until).isoformat()
+
+    registry.publish_advice_consent = True
+    registry.save(update_fields=["publish_advice_consent"])
+    body = api.get("/api/v1/registries/dhfa/").json()["advice"]
+    assert body["consented"] is True
+    assert [(c["committee"], c["outcome"], c["unanimous"]) for c in body["committees"]] == [
+        ("IGC", "positive", True),
+        ("DGC", "positive", True),
+    ]
+    assert body["unanimously_positive"] is True
