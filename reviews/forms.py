@@ -14,15 +14,3 @@ class ReviewFilterForm(forms.Form):
         required=False,
         choices=[("", _("All reviews")), *ReviewStatus.choices],
     )
-
-
-class VariableSearchForm(forms.Form):
-    label_suffix = ""
-
-    q = forms.CharField(
-        label=_("Search variables"),
-        required=False,
-        max_length=100,
-        help_text=_("On code or name."),
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
